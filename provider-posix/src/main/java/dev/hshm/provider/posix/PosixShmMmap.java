@@ -1,0 +1,305 @@
+package dev.hshm.provider.posix;
+
+import dev.hshm.api.AlreadyExistsException;
+import dev.hshm.api.CorruptSegmentException;
+import dev.hshm.api.HshmException;
+import dev.hshm.api.MemoryBackend;
+import dev.hshm.api.MemoryBackendId;
+import dev.hshm.api.NativeException;
+import dev.hshm.api.NotFoundException;
+import dev.hshm.api.OutOfMemoryException;
+import dev.hshm.api.Units;
+import dev.hshm.api.spi.AbstractMemoryBackend;
+import dev.hshm.api.spi.BackendHeader;
+import dev.hshm.api.spi.ShmNames;
+import dev.hshm.provider.posix.internal.DevShm;
+import dev.hshm.provider.posix.internal.PosixShm;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A shared backend in POSIX shared memory: the seed's {@code PosixShmMmap}, kind
+ * {@value MemoryBackend#POSIX_SHM_MMAP}.
+ *
+ * <pre>
+ * shm_open("/NAME") object, mapped whole with ONE mmap(MAP_SHARED), so header and data are contiguous:
+ *
+ * [ header: BackendHeader | padding ][ data: size bytes                 ]
+ * 0                        DATA_OFFSET                     DATA_OFFSET + size = object size
+ * </pre>
+ *
+ * <p><b>Create</b>: {@code shm_open(O_CREAT|O_EXCL|O_RDWR, mode)} (owner-only {@code 0600} unless
+ * {@link dev.hshm.api.spi.BackendOptions#mode()} says otherwise; on Linux the exact mode is then set with
+ * {@code fchmod}, since {@code shm_open} applies the umask) → {@code ftruncate(DATA_OFFSET + size)} → the
+ * header page is allocated ({@code posix_fallocate}, so that a full {@code /dev/shm} fails here with
+ * {@code ENOSPC} rather than with a {@code SIGBUS} while formatting) → {@code mmap} → {@code close(fd)} →
+ * {@link BackendHeader#format} → {@link BackendHeader#publish} (the ready word, last). An existing name is
+ * never replaced: it is an {@link AlreadyExistsException}. A create that fails half-way unmaps, closes and
+ * unlinks what it made. Data pages stay sparse until touched.
+ *
+ * <p><b>Attach</b>: {@code shm_open(O_RDWR)} → size of the object → objects smaller than a header are
+ * rejected before mapping → {@code mmap} → {@link BackendHeader#verify} (magic, byte order, layout version,
+ * the ready word — waiting up to {@code -Dhshm.attach.timeout.ms} (default 2000, read on every attach)
+ * while a live creator formats — sizes against the object's real size, kind) → attach count + 1. Segments
+ * created as {@value MemoryBackend#CUDA_SHM_MMAP} or {@value MemoryBackend#ROCM_SHM_MMAP} are POSIX shared
+ * memory too and are accepted; {@link #kind()} then reports the kind they were created as, but this view is
+ * a plain mapping, not registered with a GPU. Anything wrong with the object is a
+ * {@link CorruptSegmentException} naming what; a missing name is a {@link NotFoundException}.
+ *
+ * <p><b>Detach</b> unmaps this process's view (the attach count goes down); <b>destroy</b> also
+ * {@code shm_unlink}s the name. A name already removed (by another process's destroy or
+ * {@code hshm rm}) is not an error for destroy.
+ *
+ * <p><b>Limits.</b> The object is sized once; if another program truncates it after this process has
+ * attached, touching the lost pages raises {@code SIGBUS}, which the JVM cannot always turn into an
+ * exception. Likewise a backend larger than the free space of {@code /dev/shm} is accepted (pages are sparse)
+ * but fails on the first page the tmpfs cannot supply; a backend larger than the whole tmpfs is refused.
+ */
+public final class PosixShmMmap extends AbstractMemoryBackend {
+
+    private static final System.Logger LOG = System.getLogger(PosixShmMmap.class.getName());
+
+    /** Kinds whose objects this backend attaches: all are POSIX shared memory with the same header. */
+    public static final Set<String> ACCEPTED_KINDS =
+            Set.of(MemoryBackend.POSIX_SHM_MMAP, MemoryBackend.CUDA_SHM_MMAP, MemoryBackend.ROCM_SHM_MMAP);
+
+    /** The system property that bounds how long attach waits for a live creator to publish the header. */
+    public static final String ATTACH_TIMEOUT_PROPERTY = "hshm.attach.timeout.ms";
+
+    /** Default of {@link #ATTACH_TIMEOUT_PROPERTY}, in milliseconds. */
+    public static final long DEFAULT_ATTACH_TIMEOUT_MS = 2000;
+
+    private final Arena arena;
+    private final String name;
+
+    private PosixShmMmap(MemoryBackendId id, String kind, String name, Arena arena, MemorySegment header,
+                         MemorySegment data, boolean creator) {
+        super(id, kind, name, header, data, creator);
+        this.arena = arena;
+        this.name = name;
+    }
+
+    /**
+     * Creates the object {@code url}, maps it and publishes its header.
+     *
+     * @param id the id to record in the header
+     * @param size bytes of data, {@code > 0}
+     * @param url the name ({@link ShmNames} rules; a leading {@code /} is optional)
+     * @param mode permission bits for the new object, e.g. {@code 0600}
+     * @return the backend, owned by this process
+     * @throws dev.hshm.api.InvalidNameException if the name breaks a rule
+     * @throws AlreadyExistsException if the name exists (it is never replaced)
+     * @throws OutOfMemoryException if {@code size} exceeds the whole {@code /dev/shm} tmpfs
+     * @throws NativeException if a call fails ({@code ENOSPC}: {@code /dev/shm} is full, with advice)
+     */
+    public static PosixShmMmap create(MemoryBackendId id, long size, String url, int mode) {
+        String name = ShmNames.validate(url);
+        long total = Sizes.mappingBytes(size);
+        checkCapacity(name, total);
+        String path = "/" + name;
+        Arena arena = Arena.ofShared();
+        int fd = -1;
+        boolean created = false;
+        try {
+            try {
+                fd = PosixShm.shmOpen(path, PosixShm.O_CREAT | PosixShm.O_EXCL | PosixShm.O_RDWR, mode);
+            } catch (NativeException e) {
+                if ("EEXIST".equals(e.errorName())) {
+                    throw new AlreadyExistsException("shared memory '" + name + "' exists already; attach to it, or"
+                            + " remove it with 'hshm rm " + name + "' (it is never replaced silently)", e);
+                }
+                throw e;
+            }
+            created = true;
+            PosixShm.fchmod(fd, mode);
+            PosixShm.ftruncate(fd, total);
+            PosixShm.allocate(fd, BackendHeader.DATA_OFFSET);
+            MemorySegment all = PosixShm.mmapShared(fd, total, arena);
+            int closing = fd;
+            fd = -1;
+            PosixShm.close(closing);
+            // a fresh object is zero-filled, as format() requires
+            MemorySegment header = all.asSlice(0, BackendHeader.DATA_OFFSET);
+            BackendHeader.format(header, id, MemoryBackend.POSIX_SHM_MMAP, BackendHeader.DATA_OFFSET, size);
+            BackendHeader.publish(header);
+            return new PosixShmMmap(id, MemoryBackend.POSIX_SHM_MMAP, name, arena, header,
+                    all.asSlice(BackendHeader.DATA_OFFSET, size), true);
+        } catch (RuntimeException | Error e) {
+            undoCreate(e, arena, fd, created ? path : null);
+            throw e;
+        }
+    }
+
+    private static void undoCreate(Throwable primary, Arena arena, int fd, String unlinkPath) {
+        try {
+            arena.close();
+        } catch (RuntimeException e) {
+            primary.addSuppressed(e);
+        }
+        if (fd >= 0) {
+            try {
+                PosixShm.close(fd);
+            } catch (RuntimeException e) {
+                primary.addSuppressed(e);
+            }
+        }
+        if (unlinkPath != null) {
+            try {
+                PosixShm.shmUnlink(unlinkPath);
+            } catch (RuntimeException e) {
+                primary.addSuppressed(e);
+            }
+        }
+    }
+
+    private static void checkCapacity(String name, long total) {
+        if (PosixShm.os() != PosixShm.Os.LINUX) {
+            return;
+        }
+        DevShm.space().ifPresent(s -> {
+            long capacity = s[0];
+            long free = s[1];
+            if (capacity > 0 && total > capacity) {
+                throw new OutOfMemoryException("cannot create shared memory '" + name + "' of " + total
+                        + " bytes (header included): " + DevShm.tooSmallAdvice(total));
+            }
+            if (total > free) {
+                LOG.log(System.Logger.Level.WARNING, "shared memory ''{0}'' ({1}) is larger than the free space of"
+                        + " {2} ({3}): it is sparse, but writing past the free space will fail with SIGBUS",
+                        name, Units.format(total), DevShm.DIR, Units.format(free));
+            }
+        });
+    }
+
+    /**
+     * Attaches to the object {@code url} that this or another process created.
+     *
+     * @param url the name
+     * @return the backend, not owned, with the id recorded in its header
+     * @throws dev.hshm.api.InvalidNameException if the name breaks a rule
+     * @throws NotFoundException if there is no object of that name
+     * @throws CorruptSegmentException if the object is not a valid, published backend of an accepted kind
+     * @throws NativeException if a call fails ({@code EACCES}: another user's object, with advice)
+     */
+    public static PosixShmMmap attach(String url) {
+        String name = ShmNames.validate(url);
+        long timeoutMs = Math.max(0, Long.getLong(ATTACH_TIMEOUT_PROPERTY, DEFAULT_ATTACH_TIMEOUT_MS));
+        int fd;
+        try {
+            fd = PosixShm.shmOpen("/" + name, PosixShm.O_RDWR, 0);
+        } catch (NativeException e) {
+            if ("ENOENT".equals(e.errorName())) {
+                throw new NotFoundException("no shared memory named '" + name + "'"
+                        + (PosixShm.os() == PosixShm.Os.LINUX ? " (no " + DevShm.path(name) + ")" : "")
+                        + "; create it first, or check the name" + existing(), e);
+            }
+            throw e;
+        }
+        Arena arena = Arena.ofShared();
+        boolean success = false;
+        try {
+            long size;
+            MemorySegment all;
+            try {
+                size = PosixShm.objectSize(fd);
+                if (size < BackendHeader.DATA_OFFSET) {
+                    throw new CorruptSegmentException("not an hshm segment (too small for a header): url=" + name
+                            + ", size=" + size + ", need>=" + BackendHeader.DATA_OFFSET);
+                }
+                all = PosixShm.mmapShared(fd, size, arena);
+            } catch (RuntimeException | Error e) {
+                try {
+                    PosixShm.close(fd);
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+            PosixShm.close(fd); // the mapping keeps the object alive
+            BackendHeader.Info info;
+            try {
+                info = BackendHeader.verify(all, name, ACCEPTED_KINDS, timeoutMs);
+            } catch (HshmException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new CorruptSegmentException("unreadable hshm header: url=" + name + ", size=" + size + ": " + e, e);
+            }
+            MemorySegment header = all.asSlice(0, BackendHeader.DATA_OFFSET);
+            MemorySegment data = all.asSlice(info.headerSize(), info.dataSize());
+            BackendHeader.addAttachCount(header, 1);
+            PosixShmMmap b = new PosixShmMmap(info.id(), info.kind(), name, arena, header, data, false);
+            success = true;
+            return b;
+        } finally {
+            if (!success) {
+                arena.close();
+            }
+        }
+    }
+
+    private static String existing() {
+        List<String> names = list();
+        if (names.isEmpty()) {
+            return "";
+        }
+        return "; hshm segments that exist: " + (names.size() <= 10 ? names : names.subList(0, 10) + " ...");
+    }
+
+    /**
+     * The hshm segments that exist now. On Linux: the files in {@code /dev/shm} whose first 8 bytes are
+     * {@link BackendHeader#MAGIC} (read, not mapped), whatever kind created them. On macOS: always empty,
+     * because macOS offers no way to enumerate POSIX shared-memory objects (they live in the kernel with no
+     * file system view, and there is no system call that lists them).
+     *
+     * @return the names, sorted
+     */
+    public static List<String> list() {
+        return PosixShm.os() == PosixShm.Os.LINUX ? DevShm.listOurs() : List.of();
+    }
+
+    /**
+     * Removes the name {@code url} without attaching ({@code shm_unlink}); processes that map the object
+     * keep their view. On Linux an object that another program made (its first bytes are neither our magic
+     * nor zero) is refused, so a typo cannot remove somebody else's shared memory; an empty or half-created
+     * object (its creator died before publishing) is removed.
+     *
+     * @param url the name
+     * @throws NotFoundException if there is no such name
+     * @throws CorruptSegmentException if the object is another program's
+     * @throws NativeException if {@code shm_unlink} fails ({@code EACCES}: not the owner, with advice)
+     */
+    public static void unlink(String url) {
+        String name = ShmNames.validate(url);
+        if (PosixShm.os() == PosixShm.Os.LINUX && DevShm.ownership(name) == DevShm.Ownership.FOREIGN) {
+            throw new CorruptSegmentException("not an hshm segment (bad magic): url=" + name + "; refusing to remove"
+                    + " another program's shared memory (remove " + DevShm.path(name) + " by hand if you are sure)");
+        }
+        try {
+            PosixShm.shmUnlink("/" + name);
+        } catch (NativeException e) {
+            if ("ENOENT".equals(e.errorName())) {
+                throw new NotFoundException("no shared memory named '" + name + "'" + existing(), e);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    protected void unmap() {
+        arena.close();
+    }
+
+    @Override
+    protected void unlink() {
+        try {
+            PosixShm.shmUnlink("/" + name);
+        } catch (NativeException e) {
+            if (!"ENOENT".equals(e.errorName())) {
+                throw e;
+            }
+            // already removed by another process's destroy or by 'hshm rm': the goal is met
+        }
+    }
+}

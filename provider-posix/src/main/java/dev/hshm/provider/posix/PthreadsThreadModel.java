@@ -1,0 +1,100 @@
+package dev.hshm.provider.posix;
+
+import dev.hshm.api.ThreadLocalKey;
+import dev.hshm.api.ThreadModel;
+import dev.hshm.api.spi.JvmThreadLocalKey;
+import dev.hshm.api.spi.ThreadIds;
+import dev.hshm.provider.posix.internal.PosixShm;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The {@value ThreadModel#PTHREADS} thread model: the seed's {@code Pthread} model on the JVM.
+ *
+ * <p><b>What "pthreads" means here.</b> On Linux and macOS every JVM platform thread <em>is</em> a POSIX
+ * thread: HotSpot creates it with {@code pthread_create} and it keeps its kernel thread for life. So this
+ * model does not create threads of its own; it gives platform threads the seed's semantics:
+ * <ul>
+ *   <li>{@link #getTid()}: an id unique across the processes of the machine — the pid in the high 32 bits
+ *       and the JVM's thread id (never reused within the JVM) in the low 32 bits ({@link ThreadIds}). It is
+ *       not the kernel's {@code gettid()}, which is reused and means nothing to a virtual thread.</li>
+ *   <li>TLS: a {@link ThreadLocal} per key ({@link JvmThreadLocalKey}). For a platform thread, the JVM's
+ *       thread-local storage is that pthread's TLS — the JVM keeps it in the thread object reached from the
+ *       native thread — so a separate {@code pthread_key_create} would only duplicate it (and could not hold
+ *       Java references). Values go away with the thread, as with a key destructor.</li>
+ *   <li>{@link #yield()}: {@code sched_yield()} through FFM on a platform thread, as the seed does. On a
+ *       virtual thread it is {@link Thread#yield()} instead: {@code sched_yield} would give up the time slice
+ *       of the <em>carrier</em> thread while keeping the virtual thread mounted on it, so other virtual
+ *       threads could not run there; {@code Thread.yield()} unmounts the virtual thread and lets the
+ *       scheduler run another.</li>
+ *   <li>{@link #sleepForUs(long)}: {@link LockSupport#parkNanos(long)} until the time has passed (the seed
+ *       uses {@code usleep}). Parking is the JVM's own sleeping primitive (a futex or condition wait on a
+ *       platform thread), it unmounts a virtual thread instead of pinning its carrier, and it returns early
+ *       when the thread is interrupted (the interrupt status is kept).</li>
+ * </ul>
+ * Safe for use by many threads; stateless apart from the keys it hands out.
+ */
+public final class PthreadsThreadModel implements ThreadModel {
+
+    /** Creates the model; the provider checks support first. */
+    PthreadsThreadModel() {
+    }
+
+    @Override
+    public String name() {
+        return PTHREADS;
+    }
+
+    @Override
+    public void sleepForUs(long us) {
+        if (us < 0) {
+            throw new IllegalArgumentException("sleep time must be >= 0 us: " + us);
+        }
+        if (us == 0) {
+            return;
+        }
+        long nanos = us >= Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : us * 1000;
+        long deadline = System.nanoTime() + nanos;
+        long left = nanos;
+        // parkNanos may return early (spurious wake-ups, a stray unpark): park again for what is left
+        while (left > 0 && !Thread.currentThread().isInterrupted()) {
+            LockSupport.parkNanos(left);
+            left = deadline - System.nanoTime();
+        }
+    }
+
+    @Override
+    public void yield() {
+        if (Thread.currentThread().isVirtual()) {
+            Thread.yield(); // unmounts the virtual thread; sched_yield would stall its carrier
+        } else {
+            PosixShm.schedYield();
+        }
+    }
+
+    @Override
+    public <T> ThreadLocalKey<T> createTls(T data) {
+        JvmThreadLocalKey<T> key = new JvmThreadLocalKey<>(PTHREADS);
+        key.set(data);
+        return key;
+    }
+
+    @Override
+    public <T> T getTls(ThreadLocalKey<T> key) {
+        return JvmThreadLocalKey.cast(key, PTHREADS).get();
+    }
+
+    @Override
+    public <T> void setTls(ThreadLocalKey<T> key, T data) {
+        JvmThreadLocalKey.cast(key, PTHREADS).set(data);
+    }
+
+    @Override
+    public long getTid() {
+        return ThreadIds.current();
+    }
+
+    @Override
+    public String toString() {
+        return "ThreadModel[pthreads]";
+    }
+}
