@@ -1,0 +1,35 @@
+package dev.hshm.provider.posix;
+
+import dev.hshm.api.MemoryBackend;
+import dev.hshm.api.MemoryBackendId;
+import dev.hshm.api.testing.MemoryBackendContract;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+/** The backend contract for {@code posix_shm_mmap}, attaching through a second mapping. */
+@EnabledOnOs({OS.LINUX, OS.MAC})
+class PosixShmMmapContractTest extends MemoryBackendContract {
+
+    private final Segments segs = new Segments();
+
+    @AfterEach
+    void removeNames() {
+        segs.close(); // after the contract destroyed its backends: removes any name a failed test left
+    }
+
+    @Override
+    protected MemoryBackend create(MemoryBackendId id, long size) {
+        return PosixShmMmap.create(id, size, segs.name(), 0600);
+    }
+
+    @Override
+    protected MemoryBackend attach(MemoryBackend created) {
+        return PosixShmMmap.attach(created.url().orElseThrow());
+    }
+
+    @Override
+    protected String expectedKind() {
+        return MemoryBackend.POSIX_SHM_MMAP;
+    }
+}
