@@ -106,8 +106,9 @@ public final class DevShm {
                     out.add(name);
                 }
             }
-        } catch (IOException | SecurityException e) {
-            // a directory we may not read lists nothing; nothing better to say for a listing
+        } catch (IOException | java.nio.file.DirectoryIteratorException | SecurityException e) {
+            // a directory we may not read (or that fails mid-way) lists what was read; a listing has no better answer
+            out.sort(null);
             return out;
         }
         out.sort(null);

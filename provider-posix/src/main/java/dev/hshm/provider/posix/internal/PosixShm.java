@@ -640,8 +640,10 @@ public final class PosixShm {
             case "ENOMEM" -> anonymous
                     ? "not enough memory or address space for a private mapping: size=" + Units.format(size)
                             + "; ask for less, or check 'ulimit -v' and vm.overcommit_memory"
-                    : OS == Os.LINUX && size > 0 ? DevShm.tooSmallAdvice(size) + " (or the address space is exhausted:"
-                            + " check 'ulimit -v')" : "out of memory or address space: size=" + Units.format(size);
+                    : OS == Os.LINUX && size > 0 && DevShm.space().map(v -> v[1] < size).orElse(false)
+                            ? DevShm.tooSmallAdvice(size)
+                            : "not enough address space to map size=" + Units.format(size) + "; ask for less, or check"
+                                    + " 'ulimit -v' and vm.max_map_count";
             case "EEXIST" -> "a segment with this name exists; attach to it, or remove it with 'hshm rm " + bare + "'";
             case "ENOENT" -> function.startsWith("shm_") ? "no shared memory named '" + bare + "'"
                     + (OS == Os.LINUX ? " (no " + DevShm.path(bare) + ")" : "") : "";
