@@ -26,7 +26,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
@@ -115,7 +115,8 @@ public final class ThreadLocalAllocator extends HeapAllocator {
     private final AtomicIntegerArray stripeBusy;
     private final long[] stripeBase;
     private final long[] stripeLease;
-    private final Set<ThreadCache> leased = ConcurrentHashMap.newKeySet();
+    /** Slots leased by this process's threads: slot -> lease word. Never holds a ThreadCache (the Cleaner watches those). */
+    private final Map<Integer, Long> leased = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     /** A thread's view of its slot; the TLS value. */
@@ -395,7 +396,7 @@ public final class ThreadLocalAllocator extends HeapAllocator {
         long base = records + (long) slot * SLOT_BYTES;
         ThreadCache tc = new ThreadCache(slot, base, me, 0);
         tc.cleanable = CLEANER.register(tc, new SlotRelease(this, slot, me));
-        leased.add(tc);
+        leased.put(slot, me);
         threads.setTls(key, tc);
         return base;
     }
@@ -444,7 +445,7 @@ public final class ThreadLocalAllocator extends HeapAllocator {
                 return;
             }
             VarHandle.fullFence(); // the owner thread is gone; make its last plain stores visible here
-            alloc.leased.removeIf(tc -> tc.slot == slot && tc.lease == owner);
+            alloc.leased.remove(slot, owner);
             try {
                 alloc.releaseSlot(slot, owner);
             } catch (IllegalStateException detached) {
@@ -535,7 +536,7 @@ public final class ThreadLocalAllocator extends HeapAllocator {
         ThreadCache tc = threads.getTls(key);
         threads.setTls(key, null);
         if (tc != null && tc.base >= 0) {
-            leased.remove(tc);
+            leased.remove(tc.slot, tc.lease);
             tc.cleanable.clean(); // runs SlotRelease once and unregisters it
         }
     }
@@ -548,9 +549,9 @@ public final class ThreadLocalAllocator extends HeapAllocator {
         if (closed) {
             return;
         }
-        for (ThreadCache tc : leased) {
+        for (Map.Entry<Integer, Long> e : leased.entrySet()) {
             try {
-                releaseSlot(tc.slot, tc.lease);
+                releaseSlot(e.getKey(), e.getValue());
             } catch (IllegalStateException detached) {
                 break;
             }
