@@ -93,7 +93,7 @@ import java.util.List;
  */
 final class Heap {
 
-    private static final ValueLayout.OfLong J = ValueLayout.JAVA_LONG;
+    private static final ValueLayout.OfLong J = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final long TAG_MASK_CLEAR = 0L;
 
     final MemorySegment seg;
