@@ -106,6 +106,8 @@ final class Heap {
     final long descOff;
     final long pageCount;
     private final long hdr;
+    /** A frontier value this process has read; the frontier never moves down. Plain: a stale value is just smaller. */
+    private long frontierSeen;
     private final long classTable;
     private final long runLists;
 
@@ -538,7 +540,7 @@ final class Heap {
             setInfo(p, PageDescriptor.info(PageDescriptor.NONE, 0, 0));
         }
         writeFreeRun(w, grow);
-        hset(H_WILDERNESS, w + grow); // commit: [w, w+grow) is now a free run
+        hset(H_WILDERNESS, w + grow); // commit: [w, w+grow) is now a free run (the frontier never moves down)
         if (w + grow > hget(H_FOOTPRINT_PAGES)) {
             hset(H_FOOTPRINT_PAGES, w + grow);
         }
@@ -789,7 +791,8 @@ final class Heap {
                     + ", heap=[" + heapOff + "," + heapEnd + ")");
         }
         long page = rel >>> PAGE_SHIFT;
-        if (page >= wilderness()) {
+        // The frontier only ever grows, in every process, so a page below a value seen before is below it now.
+        if (page >= frontierSeen && page >= (frontierSeen = wilderness())) {
             throw new InvalidPointerException("offset was never allocated (beyond the heap frontier): allocator "
                     + id + ", offset=" + off);
         }
