@@ -5,9 +5,14 @@
  *
  * <p>Needs {@code --enable-native-access=dev.hshm.api} (libc malloc through FFM).
  */
+@SuppressWarnings("requires-automatic") // the OSGi API jars are automatic modules; static, compile-only
 module dev.hshm.api {
     exports dev.hshm.api;
     exports dev.hshm.api.spi;
+
+    // compile-only: used by the OSGi activator (dev.hshm.api.internal.osgi), which only a framework loads
+    requires static org.osgi.framework;
+    requires static org.osgi.util.tracker;
 
     uses dev.hshm.api.spi.MemoryBackendProvider;
     uses dev.hshm.api.spi.AllocatorProvider;

@@ -54,12 +54,15 @@ public final class MemoryManager {
     private static final long ATTACH_TIMEOUT_MS = Long.getLong("hshm.attach.timeout.ms", 2000L);
 
     private final ProviderRegistry registry = ProviderRegistry.global();
-    private final Map<MemoryBackendId, MemoryBackend> backends = new ConcurrentHashMap<>();
+    private final Map<MemoryBackendId, BackendEntry> backends = new ConcurrentHashMap<>();
     private final Map<AllocatorId, Registered> allocators = new ConcurrentHashMap<>();
     private volatile Allocator defaultAllocator;
     private volatile Allocator root;
 
     private record Registered(Allocator allocator, AllocatorProvider provider, MemoryBackendId backendId) {
+    }
+
+    private record BackendEntry(MemoryBackend backend, MemoryBackendProvider provider) {
     }
 
     private MemoryManager() {
@@ -69,6 +72,39 @@ public final class MemoryManager {
                     + (m.isNamed() ? "module " + m.getName() : "the class path") + "; add --enable-native-access="
                     + (m.isNamed() ? m.getName() + " (and each provider module you use)" : "ALL-UNNAMED")
                     + " to the java command (future JDKs will refuse without it)");
+        }
+        registry.addChangeListener(this::dropOrphans);
+    }
+
+    /**
+     * Runs when providers come or go (an OSGi bundle stopped): backends whose provider is gone are detached —
+     * never destroyed, so shared memory and its contents survive — and allocators whose provider is gone are
+     * unregistered. Attaching again once the provider is back finds the data.
+     */
+    private void dropOrphans() {
+        List<MemoryBackendProvider> liveBackends = registry.all(MemoryBackendProvider.class);
+        List<AllocatorProvider> liveAllocators = registry.all(AllocatorProvider.class);
+        for (Registered r : List.copyOf(allocators.values())) {
+            if (liveAllocators.stream().noneMatch(p -> p == r.provider())) {
+                LOG.log(System.Logger.Level.INFO, "allocator provider '" + r.provider().name() + "' went away; "
+                        + "unregistering allocator " + r.allocator().id());
+                try {
+                    unregisterAllocator(r.allocator().id());
+                } catch (NotFoundException alreadyGone) {
+                    // raced with an explicit unregister
+                }
+            }
+        }
+        for (BackendEntry e : List.copyOf(backends.values())) {
+            if (liveBackends.stream().noneMatch(p -> p == e.provider())) {
+                LOG.log(System.Logger.Level.INFO, "backend provider '" + e.provider().name() + "' went away; "
+                        + "detaching (not destroying) " + e.backend());
+                try {
+                    detachBackend(e.backend().id());
+                } catch (NotFoundException alreadyGone) {
+                    // raced with an explicit detach
+                }
+            }
         }
     }
 
@@ -127,10 +163,11 @@ public final class MemoryManager {
             throw new InvalidNameException("backend kind '" + kind + "' is shared and needs a url");
         }
         if (backends.containsKey(id)) {
-            throw new AlreadyExistsException("backend id " + id.value() + " is already registered: " + backends.get(id));
+            throw new AlreadyExistsException("backend id " + id.value() + " is already registered: "
+                    + backends.get(id).backend());
         }
         MemoryBackend b = p.create(id, size, url, options);
-        return register(b);
+        return register(b, p);
     }
 
     /**
@@ -144,11 +181,12 @@ public final class MemoryManager {
         return createBackend(MemoryBackend.ARRAY, id, memory.byteSize(), null, BackendOptions.ofMemory(memory));
     }
 
-    private MemoryBackend register(MemoryBackend b) {
-        if (backends.putIfAbsent(b.id(), b) != null) {
-            MemoryBackend other = backends.get(b.id());
+    private MemoryBackend register(MemoryBackend b, MemoryBackendProvider p) {
+        if (backends.putIfAbsent(b.id(), new BackendEntry(b, p)) != null) {
+            MemoryBackend other = backends.get(b.id()).backend();
             b.detach();
-            throw new AlreadyExistsException("backend id " + b.id().value() + " is already registered: " + other);
+            throw new AlreadyExistsException("backend id " + b.id().value() + " is already registered here: " + other
+                    + " (the segment's header records that id; detach the other backend first)");
         }
         return b;
     }
@@ -166,7 +204,7 @@ public final class MemoryManager {
     public MemoryBackend attachBackend(String kind, String url) {
         MemoryBackendProvider p = registry.find(MemoryBackendProvider.class, kind);
         MemoryBackend b = p.attach(url);
-        register(b);
+        register(b, p);
         boolean success = false;
         try {
             for (BackendHeader.DirectoryEntry e : awaitDirectory(b)) {
@@ -200,12 +238,12 @@ public final class MemoryManager {
      * @throws NotFoundException listing the registered ids
      */
     public MemoryBackend getBackend(MemoryBackendId id) {
-        MemoryBackend b = backends.get(id);
-        if (b == null) {
+        BackendEntry e = backends.get(id);
+        if (e == null) {
             throw new NotFoundException("no backend registered under id " + id.value() + "; registered: "
                     + backends.keySet().stream().map(MemoryBackendId::value).sorted().toList());
         }
-        return b;
+        return e.backend();
     }
 
     /**
@@ -214,7 +252,7 @@ public final class MemoryManager {
      * @return a snapshot
      */
     public List<MemoryBackend> backends() {
-        List<MemoryBackend> l = new ArrayList<>(backends.values());
+        List<MemoryBackend> l = new ArrayList<>(backends.values().stream().map(BackendEntry::backend).toList());
         l.sort(Comparator.comparingInt(b -> b.id().value()));
         return l;
     }
@@ -226,12 +264,12 @@ public final class MemoryManager {
      * @param id the backend
      */
     public void detachBackend(MemoryBackendId id) {
-        MemoryBackend b = backends.remove(id);
-        if (b == null) {
+        BackendEntry e = backends.remove(id);
+        if (e == null) {
             throw new NotFoundException("no backend registered under id " + id.value());
         }
         unregisterAllocatorsOf(id);
-        b.detach();
+        e.backend().detach();
     }
 
     /**
@@ -241,12 +279,12 @@ public final class MemoryManager {
      * @param id the backend
      */
     public void destroyBackend(MemoryBackendId id) {
-        MemoryBackend b = backends.remove(id);
-        if (b == null) {
+        BackendEntry e = backends.remove(id);
+        if (e == null) {
             throw new NotFoundException("no backend registered under id " + id.value());
         }
         unregisterAllocatorsOf(id);
-        b.destroy();
+        e.backend().destroy();
     }
 
     private void unregisterAllocatorsOf(MemoryBackendId id) {

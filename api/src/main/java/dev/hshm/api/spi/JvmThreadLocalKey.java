@@ -59,7 +59,7 @@ public final class JvmThreadLocalKey<T> implements ThreadLocalKey<T> {
      * @throws IllegalArgumentException if the key was made by another model
      */
     public static <T> JvmThreadLocalKey<T> cast(ThreadLocalKey<T> key, String expectedModel) {
-        if (key instanceof JvmThreadLocalKey<T> k) {
+        if (key instanceof JvmThreadLocalKey<T> k && (k.modelName == expectedModel || k.modelName.equals(expectedModel))) {
             return k;
         }
         throw new IllegalArgumentException("thread-local key from another thread model: key model="

@@ -93,7 +93,7 @@ import java.util.List;
  */
 final class Heap {
 
-    private static final ValueLayout.OfLong J = ValueLayout.JAVA_LONG;
+    private static final ValueLayout.OfLong J = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final long TAG_MASK_CLEAR = 0L;
 
     final MemorySegment seg;
@@ -106,6 +106,8 @@ final class Heap {
     final long descOff;
     final long pageCount;
     private final long hdr;
+    /** A frontier value this process has read; the frontier never moves down. Plain: a stale value is just smaller. */
+    private long frontierSeen;
     private final long classTable;
     private final long runLists;
 
@@ -129,11 +131,8 @@ final class Heap {
      */
     static Heap format(MemorySegment seg, HeapLayout.Geometry geo, AllocatorId id, int typeCode, ThreadModel threads) {
         long r = geo.regionOffset();
-        if (seg.get(J, r + HeapLayout.H_MAGIC) == HeapLayout.MAGIC
-                && (long) LONG.getAcquire(seg, r + HeapLayout.H_READY) == HeapLayout.READY_VALUE) {
-            // A directory entry was free but the region still holds a published heap: refuse to clobber it.
-            throw new CorruptSegmentException("region at data offset " + r + " already holds a heap; refusing to format");
-        }
+        // The region comes fresh from the backend's directory, so whatever it holds (old bytes of reused malloc
+        // memory included) is garbage: READY is cleared first so no reader can take it for a heap meanwhile.
         LONG.setRelease(seg, r + HeapLayout.H_READY, 0L);
         // Header, custom header, class table, run lists and slot table start zeroed; page descriptors are
         // written as the frontier reaches their pages, so a large heap costs no page faults up front.
@@ -356,7 +355,8 @@ final class Heap {
      */
     private long allocRun(long n, long align, int kind, int sizeClass, long aux) {
         assert lock.isHeldByCurrentThread();
-        for (int attempt = 0; attempt < 2; attempt++) {
+        boolean trimmed = false;
+        for (int attempt = 0; attempt < 6; attempt++) {
             long found = findRun(n, align);
             if (found >= 0) {
                 long len = PageDescriptor.pages(infoOf(found));
@@ -367,12 +367,52 @@ final class Heap {
                 return s;
             }
             long slack = align > PAGE ? (align >>> PAGE_SHIFT) - 1 : 0;
-            if (!extendFrontier(n + slack)) {
-                return -1;
+            if (extendFrontier(n + slack)) {
+                continue;
             }
+            if (!trimmed) {
+                trimmed = true;
+                if (trimEmptySpans() > 0) {
+                    continue;
+                }
+            }
+            return -1;
         }
         throw new CorruptSegmentException("page heap: no run after extending the frontier: allocator " + id
                 + ", pages=" + n + ", align=" + align);
+    }
+
+    /**
+     * Releases the empty spans that classes keep to avoid churn (see {@link #pushBlock}); run when the page
+     * heap cannot satisfy a request otherwise.
+     *
+     * @return pages released
+     */
+    private long trimEmptySpans() {
+        long released = 0;
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            long span = seg.get(J, ct(c) + C_SPAN_HEAD);
+            long walked = 0;
+            while (span != NONE && span != NO_PAGE) {
+                checkSpan(span, c);
+                long next = PageDescriptor.next(linksOf(span));
+                long counts = countsOf(span);
+                long free = PageDescriptor.freeCount(counts);
+                if (free >= PageDescriptor.carved(counts)) {
+                    classListRemove(c, span);
+                    cadd(c, C_SPANS, -1);
+                    cadd(c, C_FREE, -free);
+                    releaseRun(span, SizeClasses.spanPages(c));
+                    released += SizeClasses.spanPages(c);
+                }
+                span = next;
+                if (++walked > pageCount) {
+                    throw new CorruptSegmentException("cycle in the span list of class " + SizeClasses.size(c)
+                            + ": allocator " + id);
+                }
+            }
+        }
+        return released;
     }
 
     /** A free run that can hold {@code n} pages at {@code align}, or -1. */
@@ -500,7 +540,7 @@ final class Heap {
             setInfo(p, PageDescriptor.info(PageDescriptor.NONE, 0, 0));
         }
         writeFreeRun(w, grow);
-        hset(H_WILDERNESS, w + grow); // commit: [w, w+grow) is now a free run
+        hset(H_WILDERNESS, w + grow); // commit: [w, w+grow) is now a free run (the frontier never moves down)
         if (w + grow > hget(H_FOOTPRINT_PAGES)) {
             hset(H_FOOTPRINT_PAGES, w + grow);
         }
@@ -509,13 +549,23 @@ final class Heap {
             listRemove(topHead, topFree);
             writeFreeRunTail(topHead, topFree + grow);
             setInfo(topHead, PageDescriptor.info(FREE, 0, topFree + grow)); // commit the merge
-            setInfo(w, PageDescriptor.info(INTERIOR, 0, 0));
-            setAux(w, topHead);
+            demote(w, topHead, w + grow);
             listInsert(topHead, topFree + grow);
         } else {
             listInsert(w, grow);
         }
         return true;
+    }
+
+    /**
+     * Turns a page that stopped being a head (merged into the run [head, end)) into an interior page. The
+     * run's last page keeps the FREE_TAIL written before the commit: coalescing needs it.
+     */
+    private void demote(long page, long head, long end) {
+        if (page != end - 1) {
+            setInfo(page, PageDescriptor.info(INTERIOR, 0, 0));
+            setAux(page, head);
+        }
     }
 
     /** The free run that ends right before page {@code p}: {head, pages}, or null. */
@@ -566,12 +616,10 @@ final class Heap {
         writeFreeRunTail(start, len);
         setInfo(start, PageDescriptor.info(FREE, 0, len)); // commit
         if (start != h) {
-            setInfo(h, PageDescriptor.info(INTERIOR, 0, 0));
-            setAux(h, start);
+            demote(h, start, start + len);
         }
         if (right >= 0) {
-            setInfo(right, PageDescriptor.info(INTERIOR, 0, 0));
-            setAux(right, start);
+            demote(right, start, start + len);
         }
         listInsert(start, len);
         hadd(H_FREE_PAGES, n);
@@ -743,7 +791,8 @@ final class Heap {
                     + ", heap=[" + heapOff + "," + heapEnd + ")");
         }
         long page = rel >>> PAGE_SHIFT;
-        if (page >= wilderness()) {
+        // The frontier only ever grows, in every process, so a page below a value seen before is below it now.
+        if (page >= frontierSeen && page >= (frontierSeen = wilderness())) {
             throw new InvalidPointerException("offset was never allocated (beyond the heap frontier): allocator "
                     + id + ", offset=" + off);
         }
@@ -1061,6 +1110,9 @@ final class Heap {
             }
         }
         long p = 0;
+        long prevFree = -1; // head of the free run just before p, if the previous run was free
+        long[] freeHeads = new long[16];
+        int freeRuns = 0;
         while (p < w) {
             long info = infoOf(p);
             int kind = PageDescriptor.kind(info);
@@ -1072,17 +1124,33 @@ final class Heap {
             switch (kind) {
                 case FREE -> {
                     freePages += pages;
-                    runsPerList[listIndex(pages)]++;
-                    if (rebuild) {
-                        writeFreeRunTail(p, pages);
-                        listInsert(p, pages);
+                    if (prevFree >= 0) {
+                        if (!rebuild) {
+                            throw new CorruptSegmentException("adjacent free runs were not merged: allocator " + id
+                                    + ", runs at pages " + prevFree + " and " + p);
+                        }
+                        long merged = p + pages - prevFree;
+                        writeFreeRunTail(prevFree, merged);
+                        setInfo(prevFree, PageDescriptor.info(FREE, 0, merged));
+                        demote(p, prevFree, prevFree + merged);
+                    } else {
+                        if (freeRuns == freeHeads.length) {
+                            freeHeads = java.util.Arrays.copyOf(freeHeads, freeRuns * 2);
+                        }
+                        freeHeads[freeRuns++] = p;
+                        prevFree = p;
+                        if (rebuild) {
+                            writeFreeRunTail(p, pages);
+                        }
                     }
                 }
                 case LARGE -> {
+                    prevFree = -1;
                     largeBytes += pages << PAGE_SHIFT;
                     largeCount++;
                 }
                 default -> {
+                    prevFree = -1;
                     int c = PageDescriptor.sizeClass(info);
                     if (c >= SizeClasses.COUNT || pages != SizeClasses.spanPages(c)) {
                         throw new CorruptSegmentException("span with a bad class: allocator " + id + ", page=" + p
@@ -1112,6 +1180,13 @@ final class Heap {
                 }
             }
             p += pages;
+        }
+        for (int i = 0; i < freeRuns; i++) {
+            long pages = PageDescriptor.pages(infoOf(freeHeads[i]));
+            runsPerList[listIndex(pages)]++;
+            if (rebuild) {
+                listInsert(freeHeads[i], pages);
+            }
         }
         if (rebuild) {
             hset(H_FREE_PAGES, freePages);

@@ -64,7 +64,9 @@ import java.lang.invoke.VarHandle;
  *                         release store 0 to give back
  *          +8 START i64  the owner process's start time (epoch ms)   plain store after the CAS
  *   record +0 OWNER_TID u64 (diagnostic)   +8 INIT u64 (SALT ^ ~index once initialized)
- *          +64 + 16*c: HEAD u64 (first cached block of class c, or NULL), COUNT u64   plain, owner thread only
+ *          +64 + 8*c: HEAD u64 (first cached block of class c, or NULL)   plain, owner thread only
+ *          A list's length is kept by the owner in process memory (it bounds the list at 2 batches + 1);
+ *          statistics and reclamation walk the lists instead, bounded by that same limit.
  * </pre>
  */
 final class HeapLayout {
@@ -118,8 +120,8 @@ final class HeapLayout {
     static final long S_OWNER_TID = 0;
     static final long S_INIT = 8;
     static final long S_CLASSES = 64;
-    static final int SLOT_CLASS_BYTES = 16;
-    static final int SLOT_BYTES = (int) (S_CLASSES + SizeClasses.COUNT * SLOT_CLASS_BYTES);
+    static final int SLOT_CLASS_BYTES = 8;
+    static final int SLOT_BYTES = (int) align(S_CLASSES + SizeClasses.COUNT * SLOT_CLASS_BYTES, 64);
 
     /** The null offset in free lists and heads. */
     static final long NULL = -1L;

@@ -26,7 +26,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
@@ -98,13 +98,21 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  */
 public final class ThreadLocalAllocator extends HeapAllocator {
 
-    private static final ValueLayout.OfLong J = ValueLayout.JAVA_LONG;
+    private static final ValueLayout.OfLong J = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final Cleaner CLEANER = Cleaner.create();
     /** Retry leasing a slot this long after none was free. */
     private static final long NO_SLOT_RETRY_NANOS = 100_000_000L;
 
     private final ThreadModel threads;
-    private final ThreadLocalKey<ThreadCache> key;
+    private final ThreadLocalKey<Lease> key;
+    /**
+     * A direct-mapped index in front of the TLS: entry {@code threadId & FAST_MASK} holds the cache of the last
+     * thread that looked up through it. A hit is one array load and a compare of the never-reused JVM thread
+     * id; a miss (first call, or two threads on one entry) goes to the TLS. Entries are written with plain
+     * stores: a racing reader sees an old or a new cache and the id compare tells which, so the race is benign.
+     */
+    private final ThreadCache[] fast = new ThreadCache[FAST_MASK + 1];
+    private static final int FAST_MASK = 4095;
     private final long leases;
     private final long records;
     private final int slotCount;
@@ -113,23 +121,45 @@ public final class ThreadLocalAllocator extends HeapAllocator {
     private final long salt;
     private final int stripes;
     private final AtomicIntegerArray stripeBusy;
-    private final long[] stripeBase;
-    private final long[] stripeLease;
-    private final Set<ThreadCache> leased = ConcurrentHashMap.newKeySet();
+    private final ThreadCache[] stripeCache;
+    /** This process's caches by slot, for contexts that name a slot; written when a slot is leased. */
+    private final ThreadCache[] bySlot;
+    /** Slots leased by this process's threads: slot -> lease word. Never holds a ThreadCache (the Cleaner watches those). */
+    private final Map<Integer, Long> leased = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    /** A thread's view of its slot; the TLS value. */
+    /**
+     * A thread's (or a stripe's) view of its slot; the TLS value. {@code counts} are the lengths of the
+     * slot's lists, kept here rather than in shared memory so the fast path writes nothing but the lists.
+     */
     static final class ThreadCache {
         final int slot;
         final long base;
         final long lease;
-        final long retryAfter;
-        Cleaner.Cleanable cleanable;
+        /** The JVM thread id of the owner ({@link Thread#threadId()}, never reused), or -1 for a stripe. */
+        final long threadId;
+        final int[] counts = new int[SizeClasses.COUNT];
 
-        ThreadCache(int slot, long base, long lease, long retryAfter) {
+        ThreadCache(int slot, long base, long lease, long threadId) {
             this.slot = slot;
             this.base = base;
             this.lease = lease;
+            this.threadId = threadId;
+        }
+    }
+
+    /**
+     * The value the thread model's TLS holds for a thread: its cache (or none, with when to try again). The
+     * {@link Cleaner} watches this object, which only the thread's TLS references, so it becomes unreachable
+     * when the thread ends even though the fast table below still references the cache.
+     */
+    static final class Lease {
+        final ThreadCache cache;
+        final long retryAfter;
+        Cleaner.Cleanable cleanable;
+
+        Lease(ThreadCache cache, long retryAfter) {
+            this.cache = cache;
             this.retryAfter = retryAfter;
         }
     }
@@ -146,9 +176,8 @@ public final class ThreadLocalAllocator extends HeapAllocator {
         this.salt = heap.salt;
         this.stripes = Math.max(1, Math.min(Math.min(16, Runtime.getRuntime().availableProcessors()), slotCount / 2));
         this.stripeBusy = new AtomicIntegerArray(stripes);
-        this.stripeBase = new long[stripes];
-        this.stripeLease = new long[stripes];
-        java.util.Arrays.fill(stripeBase, -1L);
+        this.stripeCache = new ThreadCache[stripes];
+        this.bySlot = new ThreadCache[slotCount];
     }
 
     /** Slots for a new region: {@code -Dhshm.thread_local.slots}, else 16 .. 256 by region size. */
@@ -206,26 +235,26 @@ public final class ThreadLocalAllocator extends HeapAllocator {
         if (size < 0) {
             checkSize(size);
         }
-        long base = slotBase(ctx);
-        if (base >= 0) {
-            return cachedAllocate(base, c, size, align);
+        ThreadCache tc = cache(ctx);
+        if (tc != null) {
+            return cachedAllocate(tc, c, size, align);
         }
         return stripedAllocate(c, size, align);
     }
 
-    private long cachedAllocate(long base, int c, long size, long align) {
-        long h = base + S_CLASSES + (long) c * SLOT_CLASS_BYTES;
+    private long cachedAllocate(ThreadCache tc, int c, long size, long align) {
+        long h = tc.base + S_CLASSES + (long) c * SLOT_CLASS_BYTES;
         long blk = seg.get(J, h);
         if (blk != NULL) {
             if (blk - heapOff >= heapLen || blk < heapOff || seg.get(J, blk + 8) != (salt ^ blk)) {
-                throw corruptCache(base, c, blk);
+                throw corruptCache(tc.base, c, blk);
             }
             seg.set(J, h, seg.get(J, blk));
-            seg.set(J, h + 8, seg.get(J, h + 8) - 1);
             seg.set(J, blk + 8, 0L);
+            tc.counts[c]--;
             return blk;
         }
-        return refill(base, c, size, align);
+        return refill(tc, c, size, align);
     }
 
     private CorruptSegmentException corruptCache(long base, int c, long blk) {
@@ -235,16 +264,16 @@ public final class ThreadLocalAllocator extends HeapAllocator {
     }
 
     /** The slow path of allocation: move a batch from the shared table into the slot, return one. */
-    private long refill(long base, int c, long size, long align) {
+    private long refill(ThreadCache tc, int c, long size, long align) {
         for (int attempt = 0; attempt < 3; attempt++) {
-            long first = NULL;
+            long first;
+            int added = 0;
             heap.lock.lock();
             try {
                 first = heap.popBlock(c);
                 if (first != NULL) {
-                    long h = base + S_CLASSES + (long) c * SLOT_CLASS_BYTES;
+                    long h = tc.base + S_CLASSES + (long) c * SLOT_CLASS_BYTES;
                     long head = seg.get(J, h);
-                    long count = seg.get(J, h + 8);
                     for (int i = 1; i < SizeClasses.batch(c); i++) {
                         long b = heap.popBlock(c);
                         if (b == NULL) {
@@ -253,20 +282,20 @@ public final class ThreadLocalAllocator extends HeapAllocator {
                         seg.set(J, b, head);
                         seg.set(J, b + 8, salt ^ b);
                         head = b;
-                        count++;
+                        added++;
                     }
                     seg.set(J, h, head);
-                    seg.set(J, h + 8, count);
                 }
             } finally {
                 heap.lock.unlock();
             }
+            tc.counts[c] += added;
             if (first != NULL) {
                 seg.set(J, first + 8, 0L);
                 return first;
             }
             if (attempt == 0) {
-                flushAll(base); // our own cached blocks of other classes may free whole spans
+                flushAll(tc); // our own cached blocks of other classes may free whole spans
             } else if (attempt == 1 && reclaimDeadProcesses() == 0) {
                 break;
             }
@@ -290,41 +319,47 @@ public final class ThreadLocalAllocator extends HeapAllocator {
         if (seg.get(J, offset + 8) == (salt ^ offset)) {
             throw heap.doubleFree(offset, c);
         }
-        long base = slotBase(ctx);
-        if (base >= 0) {
-            cachedFree(base, c, offset);
+        ThreadCache tc = cache(ctx);
+        if (tc != null) {
+            cachedFree(tc, c, offset);
         } else {
             stripedFree(c, offset, loc);
         }
     }
 
-    private void cachedFree(long base, int c, long off) {
-        long h = base + S_CLASSES + (long) c * SLOT_CLASS_BYTES;
+    private void cachedFree(ThreadCache tc, int c, long off) {
+        long h = tc.base + S_CLASSES + (long) c * SLOT_CLASS_BYTES;
         seg.set(J, off, seg.get(J, h));
         seg.set(J, off + 8, salt ^ off);
         seg.set(J, h, off);
-        long count = seg.get(J, h + 8) + 1;
-        seg.set(J, h + 8, count);
-        if (count > 2L * SizeClasses.batch(c)) {
-            flush(base, c, SizeClasses.batch(c));
+        if (++tc.counts[c] > 2 * SizeClasses.batch(c)) {
+            tc.counts[c] -= flush(tc.base, c, SizeClasses.batch(c));
         }
     }
 
-    /** Returns up to {@code n} blocks of class {@code c} from the slot's list to the shared table. */
-    private void flush(long base, int c, long n) {
+    /** The longest a slot's list of class {@code c} can legitimately be. */
+    private static int maxListLength(int c) {
+        return 2 * SizeClasses.batch(c) + 1;
+    }
+
+    /**
+     * Returns up to {@code n} blocks of class {@code c} from the slot's list to the shared table.
+     *
+     * @return the number of blocks moved (a list cut at a bad entry counts what was moved before it)
+     */
+    private int flush(long base, int c, long n) {
         long h = base + S_CLASSES + (long) c * SLOT_CLASS_BYTES;
+        int moved = 0;
         heap.lock.lock();
         try {
             long head = seg.get(J, h);
-            long count = seg.get(J, h + 8);
-            long moved = 0;
             while (moved < n && head != NULL) {
-                if (head - heapOff >= heapLen || head < heapOff || seg.get(J, head + 8) != (salt ^ head)) {
+                if (head - heapOff >= heapLen || head < heapOff || seg.get(J, head + 8) != (salt ^ head)
+                        || moved > maxListLength(c)) {
                     // cut the list here: what follows is unreachable (leaked), nothing is handed out twice
                     System.getLogger(ThreadLocalAllocator.class.getName()).log(System.Logger.Level.WARNING,
                             corruptCache(base, c, head).getMessage() + "; list cut");
                     head = NULL;
-                    count = moved;
                     break;
                 }
                 long next = seg.get(J, head);
@@ -337,51 +372,67 @@ public final class ThreadLocalAllocator extends HeapAllocator {
                 moved++;
             }
             seg.set(J, h, head);
-            seg.set(J, h + 8, head == NULL ? 0 : Math.max(0, count - moved));
         } finally {
             heap.lock.unlock();
         }
+        return moved;
     }
 
-    /** Returns every cached block of the slot to the shared table. */
+    /** Returns every cached block of a slot to the shared table. */
     private void flushAll(long base) {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
-            long h = base + S_CLASSES + (long) c * SLOT_CLASS_BYTES;
-            if (seg.get(J, h) != NULL || seg.get(J, h + 8) != 0) {
+            if (seg.get(J, base + S_CLASSES + (long) c * SLOT_CLASS_BYTES) != NULL) {
                 flush(base, c, Long.MAX_VALUE);
             }
         }
     }
 
+    private void flushAll(ThreadCache tc) {
+        flushAll(tc.base);
+        java.util.Arrays.fill(tc.counts, 0);
+    }
+
     // ------------------------------------------------------------------ slots
 
-    private long slotBase(MemContext ctx) {
+    /** The calling thread's cache, or null if it has none (virtual thread, no free slot). */
+    private ThreadCache cache(MemContext ctx) {
         if (ctx.tid() == MemContext.NULL_TID) {
-            ThreadCache tc = threads.getTls(key);
-            if (tc != null && tc.base >= 0) {
-                return tc.base;
+            long t = Thread.currentThread().threadId();
+            ThreadCache tc = fast[(int) t & FAST_MASK];
+            if (tc != null && tc.threadId == t) {
+                return tc;
             }
-            return leaseForCurrentThread(tc, false);
+            return cacheSlow(t);
         }
         long slot = ctx.tid();
-        if (slot < 0 || slot >= slotCount
-                || (long) LONG.getOpaque(seg, leases + slot * LEASE_BYTES + L_OWNER) != ThreadIds.current()) {
+        ThreadCache tc = slot >= 0 && slot < slotCount ? bySlot[(int) slot] : null;
+        if (tc == null || tc.lease != ThreadIds.current()
+                || (long) LONG.getOpaque(seg, leases + slot * LEASE_BYTES + L_OWNER) != tc.lease) {
             throw new IllegalArgumentException("MemContext tid=" + ctx.tid() + " is not a cache slot leased by this"
                     + " thread in allocator " + id() + " (use the context createTls returned, on its own thread)");
         }
-        return records + slot * SLOT_BYTES;
+        return tc;
     }
 
-    /** Leases a slot for the calling platform thread (or for any thread when {@code explicit}); -1 if none. */
-    private long leaseForCurrentThread(ThreadCache previous, boolean explicit) {
+    private ThreadCache cacheSlow(long t) {
+        Lease l = threads.getTls(key);
+        if (l != null && l.cache != null) {
+            fast[(int) t & FAST_MASK] = l.cache;
+            return l.cache;
+        }
+        return leaseForCurrentThread(l, false);
+    }
+
+    /** Leases a slot for the calling platform thread (or for any thread when {@code explicit}); null if none. */
+    private ThreadCache leaseForCurrentThread(Lease previous, boolean explicit) {
         if (closed) {
             throw new StateException("allocator " + id() + " was unregistered");
         }
         if (!explicit && Thread.currentThread().isVirtual()) {
-            return -1;
+            return null;
         }
         if (previous != null && System.nanoTime() < previous.retryAfter) {
-            return -1;
+            return null;
         }
         long me = ThreadIds.current();
         int slot = tryLease(me);
@@ -389,15 +440,18 @@ public final class ThreadLocalAllocator extends HeapAllocator {
             slot = tryLease(me);
         }
         if (slot < 0) {
-            threads.setTls(key, new ThreadCache(-1, -1, 0, System.nanoTime() + NO_SLOT_RETRY_NANOS));
-            return -1;
+            threads.setTls(key, new Lease(null, System.nanoTime() + NO_SLOT_RETRY_NANOS));
+            return null;
         }
-        long base = records + (long) slot * SLOT_BYTES;
-        ThreadCache tc = new ThreadCache(slot, base, me, 0);
-        tc.cleanable = CLEANER.register(tc, new SlotRelease(this, slot, me));
-        leased.add(tc);
-        threads.setTls(key, tc);
-        return base;
+        long t = Thread.currentThread().threadId();
+        ThreadCache tc = new ThreadCache(slot, records + (long) slot * SLOT_BYTES, me, t);
+        Lease l = new Lease(tc, 0);
+        l.cleanable = CLEANER.register(l, new SlotRelease(this, tc));
+        leased.put(slot, me);
+        bySlot[slot] = tc;
+        fast[(int) t & FAST_MASK] = tc;
+        threads.setTls(key, l);
+        return tc;
     }
 
     /** CASes a free lease to {@code owner}, initialises the record if needed; the slot index or -1. */
@@ -412,7 +466,6 @@ public final class ThreadLocalAllocator extends HeapAllocator {
                 if (seg.get(J, rec + S_INIT) != (salt ^ ~(long) slot)) {
                     for (int c = 0; c < SizeClasses.COUNT; c++) {
                         seg.set(J, rec + S_CLASSES + (long) c * SLOT_CLASS_BYTES, NULL);
-                        seg.set(J, rec + S_CLASSES + (long) c * SLOT_CLASS_BYTES + 8, 0L);
                     }
                     seg.set(J, rec + S_INIT, salt ^ ~(long) slot);
                 }
@@ -436,17 +489,29 @@ public final class ThreadLocalAllocator extends HeapAllocator {
         LONG.compareAndSet(seg, at + L_OWNER, owner, 0L);
     }
 
-    /** The Cleaner backstop for a thread that ended without {@link #freeTls}. Holds no reference to the cache. */
-    private record SlotRelease(ThreadLocalAllocator alloc, int slot, long owner) implements Runnable {
+    /** Drops this process's references to a cache whose slot is being given back. */
+    private void forget(ThreadCache tc) {
+        leased.remove(tc.slot, tc.lease);
+        if (bySlot[tc.slot] == tc) {
+            bySlot[tc.slot] = null;
+        }
+        int i = (int) tc.threadId & FAST_MASK;
+        if (tc.threadId >= 0 && fast[i] == tc) {
+            fast[i] = null;
+        }
+    }
+
+    /** The Cleaner backstop for a thread that ended without {@link #freeTls}. Holds no reference to the Lease. */
+    private record SlotRelease(ThreadLocalAllocator alloc, ThreadCache tc) implements Runnable {
         @Override
         public void run() {
+            alloc.forget(tc);
             if (alloc.closed) {
                 return;
             }
             VarHandle.fullFence(); // the owner thread is gone; make its last plain stores visible here
-            alloc.leased.removeIf(tc -> tc.slot == slot && tc.lease == owner);
             try {
-                alloc.releaseSlot(slot, owner);
+                alloc.releaseSlot(tc.slot, tc.lease);
             } catch (IllegalStateException detached) {
                 // the backend was unmapped first; its slots were released on detach
             }
@@ -461,9 +526,9 @@ public final class ThreadLocalAllocator extends HeapAllocator {
             int s = (start + i) % stripes;
             if (stripeBusy.get(s) == 0 && stripeBusy.compareAndSet(s, 0, 1)) {
                 try {
-                    long base = stripeBase(s);
-                    if (base >= 0) {
-                        return cachedAllocate(base, c, size, align);
+                    ThreadCache tc = stripeCache(s);
+                    if (tc != null) {
+                        return cachedAllocate(tc, c, size, align);
                     }
                 } finally {
                     stripeBusy.setRelease(s, 0);
@@ -480,9 +545,9 @@ public final class ThreadLocalAllocator extends HeapAllocator {
             int s = (start + i) % stripes;
             if (stripeBusy.get(s) == 0 && stripeBusy.compareAndSet(s, 0, 1)) {
                 try {
-                    long base = stripeBase(s);
-                    if (base >= 0) {
-                        cachedFree(base, c, off);
+                    ThreadCache tc = stripeCache(s);
+                    if (tc != null) {
+                        cachedFree(tc, c, off);
                         return;
                     }
                 } finally {
@@ -499,44 +564,44 @@ public final class ThreadLocalAllocator extends HeapAllocator {
         }
     }
 
-    /** The slot of stripe {@code s}, leased on first use; -1 if none is free. Caller holds the stripe. */
-    private long stripeBase(int s) {
-        long base = stripeBase[s];
-        if (base >= 0 || closed) {
-            return closed ? -1 : base;
+    /** The cache of stripe {@code s}, its slot leased on first use; null if none is free. Caller holds the stripe. */
+    private ThreadCache stripeCache(int s) {
+        ThreadCache tc = stripeCache[s];
+        if (tc != null || closed) {
+            return closed ? null : tc;
         }
         long owner = (Processes.currentPid() << 32) | (0xFFFF_0000L | s);
         int slot = tryLease(owner);
         if (slot < 0) {
-            return -1;
+            return null;
         }
-        stripeLease[s] = owner;
-        stripeBase[s] = records + (long) slot * SLOT_BYTES;
-        return stripeBase[s];
+        tc = new ThreadCache(slot, records + (long) slot * SLOT_BYTES, owner, -1);
+        stripeCache[s] = tc;
+        return tc;
     }
 
     // ------------------------------------------------------------------ TLS API
 
     @Override
     public MemContext createTls(MemContext ctx) {
-        ThreadCache tc = threads.getTls(key);
-        if (tc == null || tc.base < 0) {
-            if (leaseForCurrentThread(null, true) < 0) {
+        Lease l = threads.getTls(key);
+        ThreadCache tc = l == null ? null : l.cache;
+        if (tc == null) {
+            tc = leaseForCurrentThread(null, true);
+            if (tc == null) {
                 throw new StateException("no free thread cache slot in allocator " + id() + ": slots=" + slotCount
                         + " (raise -Dhshm.thread_local.slots when creating it, or call freeTls on threads that are done)");
             }
-            tc = threads.getTls(key);
         }
         return new MemContext(tc.slot);
     }
 
     @Override
     public void freeTls(MemContext ctx) {
-        ThreadCache tc = threads.getTls(key);
+        Lease l = threads.getTls(key);
         threads.setTls(key, null);
-        if (tc != null && tc.base >= 0) {
-            leased.remove(tc);
-            tc.cleanable.clean(); // runs SlotRelease once and unregisters it
+        if (l != null && l.cache != null) {
+            l.cleanable.clean(); // runs SlotRelease once and unregisters it
         }
     }
 
@@ -548,17 +613,17 @@ public final class ThreadLocalAllocator extends HeapAllocator {
         if (closed) {
             return;
         }
-        for (ThreadCache tc : leased) {
+        for (Map.Entry<Integer, Long> e : leased.entrySet()) {
             try {
-                releaseSlot(tc.slot, tc.lease);
+                releaseSlot(e.getKey(), e.getValue());
             } catch (IllegalStateException detached) {
                 break;
             }
         }
         for (int s = 0; s < stripes; s++) {
-            if (stripeBase[s] >= 0) {
+            if (stripeCache[s] != null) {
                 try {
-                    releaseSlot((int) ((stripeBase[s] - records) / SLOT_BYTES), stripeLease[s]);
+                    releaseSlot(stripeCache[s].slot, stripeCache[s].lease);
                 } catch (IllegalStateException detached) {
                     break;
                 }
@@ -597,6 +662,11 @@ public final class ThreadLocalAllocator extends HeapAllocator {
 
     // ------------------------------------------------------------------ statistics
 
+    /**
+     * Blocks per class in every leased slot's lists, found by walking them (bounded by the longest a list
+     * can be, stopping at the first entry that is not a tagged free block of the heap). Exact when their
+     * owners are not allocating; a recent value while they are.
+     */
     private long[] cachedPerClass() {
         long[] cached = new long[SizeClasses.COUNT];
         for (int slot = 0; slot < slotCount; slot++) {
@@ -605,7 +675,14 @@ public final class ThreadLocalAllocator extends HeapAllocator {
             }
             long rec = records + (long) slot * SLOT_BYTES;
             for (int c = 0; c < SizeClasses.COUNT; c++) {
-                cached[c] += Math.max(0, (long) LONG.getOpaque(seg, rec + S_CLASSES + (long) c * SLOT_CLASS_BYTES + 8));
+                long b = (long) LONG.getOpaque(seg, rec + S_CLASSES + (long) c * SLOT_CLASS_BYTES);
+                for (int n = 0; n < maxListLength(c) && b != NULL; n++) {
+                    if (b - heapOff >= heapLen || b < heapOff || (long) LONG.getOpaque(seg, b + 8) != (salt ^ b)) {
+                        break;
+                    }
+                    cached[c]++;
+                    b = (long) LONG.getOpaque(seg, b);
+                }
             }
         }
         return cached;

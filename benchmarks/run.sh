@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Builds what the benchmarks need and runs them: a short configuration by default (a few minutes),
+# `benchmarks/run.sh --long` for more forks and iterations (about half an hour).
+# Prints a markdown table: every figure with its ratio to libc malloc measured in the same run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. ./.mvn/java-home.sh
+./mvnw -q -DskipTests -pl benchmarks -am package
+exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+  -jar benchmarks/target/benchmarks.jar "$@"

@@ -1,0 +1,40 @@
+package dev.hshm.it;
+
+import dev.hshm.api.MemoryBackend;
+import dev.hshm.api.MemoryManager;
+import dev.hshm.api.spi.MemoryBackendProvider;
+import dev.hshm.api.spi.ProviderRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Unique shared-memory names for tests, and removal that never throws. */
+final class Segments {
+
+    private static final AtomicInteger SEQ = new AtomicInteger();
+
+    private Segments() {
+    }
+
+    static String unique(String what) {
+        return "hshm-it-" + what + "-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
+    }
+
+    /** Unlinks the name if it still exists (after a failed test). */
+    static void remove(String url) {
+        try {
+            ProviderRegistry.global().find(MemoryBackendProvider.class, MemoryBackend.POSIX_SHM_MMAP).unlink(url);
+        } catch (RuntimeException ignored) {
+            // already gone
+        }
+    }
+
+    /** Unregisters everything the manager holds in this JVM (tests share the singleton). */
+    static void clearManager() {
+        MemoryManager mm = MemoryManager.get();
+        for (var a : mm.allocators()) {
+            mm.unregisterAllocator(a.id());
+        }
+        for (var b : mm.backends()) {
+            mm.detachBackend(b.id());
+        }
+    }
+}
