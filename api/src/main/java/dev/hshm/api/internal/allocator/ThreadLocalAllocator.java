@@ -367,6 +367,9 @@ public final class ThreadLocalAllocator extends HeapAllocator {
                 if (Heap.classOf(loc) != c) {
                     throw corruptCache(base, c, head);
                 }
+                // Unlink from the cache first, then hand to the shared table: a process killed in between leaks
+                // this one block; the other order could leave it on both lists, to be handed out twice.
+                seg.set(J, h, next);
                 heap.pushBlock(head, Heap.headOf(loc), c);
                 head = next;
                 moved++;
