@@ -44,7 +44,9 @@ public interface MemoryBackend extends AutoCloseable {
     MemoryBackendId id();
 
     /**
-     * The kind name this backend was created as, e.g. {@link #POSIX_SHM_MMAP}.
+     * The kind of this process's view: the kind it was created or attached as, e.g. {@link #POSIX_SHM_MMAP}.
+     * A segment created by another kind (a {@link #CUDA_SHM_MMAP} heap attached as plain POSIX shared memory
+     * by a CPU-only process) keeps its creator's kind in its header ({@code BackendHeader.kind}).
      *
      * @return the kind
      */

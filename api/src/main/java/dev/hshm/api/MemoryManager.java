@@ -50,8 +50,6 @@ public final class MemoryManager {
 
     private static final System.Logger LOG = System.getLogger(MemoryManager.class.getName());
     private static final MemoryManager INSTANCE = new MemoryManager();
-    /** How long attach waits for a live creator to publish a header, in ms ({@code -Dhshm.attach.timeout.ms}). */
-    private static final long ATTACH_TIMEOUT_MS = Long.getLong("hshm.attach.timeout.ms", 2000L);
 
     private final ProviderRegistry registry = ProviderRegistry.global();
     private final Map<MemoryBackendId, BackendEntry> backends = new ConcurrentHashMap<>();
@@ -359,7 +357,8 @@ public final class MemoryManager {
             return r.allocator();
         }
         MemoryBackend b = getBackend(backendId);
-        long deadline = System.nanoTime() + ATTACH_TIMEOUT_MS * 1_000_000L;
+        // how long to wait for a live creator to publish (-Dhshm.attach.timeout.ms, read on every attach)
+        long deadline = System.nanoTime() + Long.getLong("hshm.attach.timeout.ms", 2000L) * 1_000_000L;
         while (true) {
             List<BackendHeader.DirectoryEntry> dir = BackendHeader.directory(b.header(), b.dataSize());
             BackendHeader.DirectoryEntry found = null;

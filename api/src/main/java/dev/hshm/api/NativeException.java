@@ -29,6 +29,22 @@ public final class NativeException extends HshmException {
     }
 
     /**
+     * Creates the exception, keeping the failure it translates.
+     *
+     * @param function the C function that failed
+     * @param errorCode the error number it reported
+     * @param errorName the symbolic name of the error
+     * @param message what the call was for, the values involved and advice
+     * @param cause the original failure
+     */
+    public NativeException(String function, int errorCode, String errorName, String message, Throwable cause) {
+        super(function + " failed: " + errorName + " (" + errorCode + "): " + message, cause);
+        this.function = function;
+        this.errorCode = errorCode;
+        this.errorName = errorName;
+    }
+
+    /**
      * The C function that failed.
      *
      * @return the function name

@@ -45,7 +45,9 @@ public interface MemoryBackendProvider extends NamedProvider {
     }
 
     /**
-     * The names of shared objects of this kind that exist now (for {@code hshm ls}).
+     * The names of the shared objects this provider can attach that exist now (for {@code hshm ls}). Several
+     * providers may list the same name (POSIX shared memory holds every kind built on it); callers
+     * de-duplicate.
      *
      * @return the names, possibly empty
      */
@@ -55,7 +57,8 @@ public interface MemoryBackendProvider extends NamedProvider {
 
     /**
      * Removes the shared object named {@code url} without attaching to it (for {@code hshm rm}).
-     * Processes that map it keep their view.
+     * Processes that map it keep their view. A provider may refuse an object that is clearly not one of ours
+     * (its first bytes are neither our magic nor zero), naming why.
      *
      * @param url the shared-memory name
      * @throws UnsupportedOperationException for private kinds

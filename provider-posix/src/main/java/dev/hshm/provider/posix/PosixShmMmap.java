@@ -44,8 +44,9 @@ import java.util.Set;
  * the ready word — waiting up to {@code -Dhshm.attach.timeout.ms} (default 2000, read on every attach)
  * while a live creator formats — sizes against the object's real size, kind) → attach count + 1. Segments
  * created as {@value MemoryBackend#CUDA_SHM_MMAP} or {@value MemoryBackend#ROCM_SHM_MMAP} are POSIX shared
- * memory too and are accepted; {@link #kind()} then reports the kind they were created as, but this view is
- * a plain mapping, not registered with a GPU. Anything wrong with the object is a
+ * memory too and are accepted; {@link #kind()} reports {@value MemoryBackend#POSIX_SHM_MMAP}, the kind of this
+ * view (a plain mapping, not registered with a GPU); the creator's kind stays readable in the header
+ * ({@link BackendHeader#kind}). Anything wrong with the object is a
  * {@link CorruptSegmentException} naming what; a missing name is a {@link NotFoundException}.
  *
  * <p><b>Detach</b> unmaps this process's view (the attach count goes down); <b>destroy</b> also
@@ -229,7 +230,7 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
             MemorySegment header = all.asSlice(0, BackendHeader.DATA_OFFSET);
             MemorySegment data = all.asSlice(info.headerSize(), info.dataSize());
             BackendHeader.addAttachCount(header, 1);
-            PosixShmMmap b = new PosixShmMmap(info.id(), info.kind(), name, arena, header, data, false);
+            PosixShmMmap b = new PosixShmMmap(info.id(), MemoryBackend.POSIX_SHM_MMAP, name, arena, header, data, false);
             success = true;
             return b;
         } finally {
