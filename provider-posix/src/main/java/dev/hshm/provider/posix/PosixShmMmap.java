@@ -96,6 +96,26 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
      * @throws NativeException if a call fails ({@code ENOSPC}: {@code /dev/shm} is full, with advice)
      */
     public static PosixShmMmap create(MemoryBackendId id, long size, String url, int mode) {
+        return create(id, size, url, mode, MemoryBackend.POSIX_SHM_MMAP);
+    }
+
+    /**
+     * Creates the object as above, recording {@code kind} in its header: for providers whose backends are
+     * POSIX shared memory plus something more (the CUDA and ROCm providers register it with a GPU), so that
+     * their attachers can tell what the creator made.
+     *
+     * @param id the id to record in the header
+     * @param size bytes of data, {@code > 0}
+     * @param url the name
+     * @param mode permission bits for the new object
+     * @param kind one of {@link #ACCEPTED_KINDS}
+     * @return the backend, owned by this process; its view kind is the one given
+     */
+    public static PosixShmMmap create(MemoryBackendId id, long size, String url, int mode, String kind) {
+        if (!ACCEPTED_KINDS.contains(kind)) {
+            throw new IllegalArgumentException("not a kind of POSIX shared memory: " + kind + "; accepted: "
+                    + ACCEPTED_KINDS);
+        }
         String name = ShmNames.validate(url);
         long total = Sizes.mappingBytes(size);
         checkCapacity(name, total);
@@ -123,9 +143,9 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
             PosixShm.close(closing);
             // a fresh object is zero-filled, as format() requires
             MemorySegment header = all.asSlice(0, BackendHeader.DATA_OFFSET);
-            BackendHeader.format(header, id, MemoryBackend.POSIX_SHM_MMAP, BackendHeader.DATA_OFFSET, size);
+            BackendHeader.format(header, id, kind, BackendHeader.DATA_OFFSET, size);
             BackendHeader.publish(header);
-            return new PosixShmMmap(id, MemoryBackend.POSIX_SHM_MMAP, name, arena, header,
+            return new PosixShmMmap(id, kind, name, arena, header,
                     all.asSlice(BackendHeader.DATA_OFFSET, size), true);
         } catch (RuntimeException | Error e) {
             undoCreate(e, arena, fd, created ? path : null);
