@@ -44,7 +44,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link #setDefaultAllocator} says otherwise; with none, the default is a process-local libc-malloc root
  * allocator ({@link AllocatorId#ROOT}).
  *
- * <p>All methods are thread-safe. Ids are keys of hash maps: any number of backends and allocators.
+ * <p>All methods are thread-safe. Ids are keys of hash maps: any number of backends and allocators. A shared
+ * backend's id is recorded in its header and an attach registers it under that id, so a process cannot attach
+ * two segments that were created with the same backend id; tools that only inspect segments (like
+ * {@code hshm stat}) use the providers directly and register nothing.
  */
 public final class MemoryManager {
 

@@ -1,0 +1,10 @@
+/**
+ * The {@code hshm} command: {@code info}, {@code demo}, {@code ls}, {@code stat}, {@code check}, {@code rm}.
+ * picocli reads the command classes reflectively, hence the {@code opens}.
+ */
+module dev.hshm.cli {
+    requires dev.hshm.api;
+    requires info.picocli;
+
+    opens dev.hshm.cli to info.picocli;
+}
