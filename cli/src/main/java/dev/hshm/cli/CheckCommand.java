@@ -2,8 +2,10 @@ package dev.hshm.cli;
 
 import dev.hshm.api.Allocator;
 import dev.hshm.api.CorruptSegmentException;
-import dev.hshm.api.spi.MemoryBackendProvider;
+import dev.hshm.api.Units;
+import dev.hshm.api.spi.BackendHeader;
 import java.io.PrintWriter;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -11,43 +13,54 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code hshm check NAME}: attach and walk every allocator's metadata; exit 1 on the first inconsistency. */
-@Command(name = "check", description = "Verify the metadata of every allocator in a segment (exit 1 if corrupt).")
+/**
+ * {@code hshm check NAME}: attaches and runs {@link Allocator#check()} on every allocator in the segment. Prints
+ * OK or the {@link CorruptSegmentException}'s message per allocator; exit code 0 if all are OK, 1 if the header,
+ * the directory or any allocator is corrupt (or cannot be attached).
+ */
+@Command(name = "check", description = {"Verify a segment's header and the metadata of every allocator in it. "
+        + "Exit code 0 if all is OK, 1 if anything is corrupt."})
 final class CheckCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "NAME", description = "The segment's name (url).")
+    @Parameters(paramLabel = "NAME", description = "The segment's name (its url, as hshm ls shows it).")
     String name;
 
-    @Option(names = "--kind", description = "Attach as this backend kind (default: the kind that lists NAME, "
-            + "else posix_shm_mmap).")
+    @Option(names = "--kind", paramLabel = "KIND", description = "Attach as this backend kind (default: the kind "
+            + "that lists NAME, else posix_shm_mmap).")
     String kind;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        MemoryBackendProvider p = Segments.providerFor(name, kind);
+        Segments.Opened o;
+        try {
+            o = new Segments.Opened(name, Segments.providerFor(name, kind), true);
+        } catch (CorruptSegmentException e) {
+            out.println(name + ": CORRUPT: " + e.getMessage());
+            return 1;
+        }
         int bad = 0;
-        int n = 0;
-        try (Segments.Opened o = new Segments.Opened(name, p)) {
-            for (String x : o.skipped) {
+        try (o) {
+            for (Map.Entry<BackendHeader.DirectoryEntry, String> e : o.notAttached.entrySet()) {
                 bad++;
-                out.println("allocator " + x);
+                out.println("allocator " + e.getKey().id() + " " + e.getKey().type() + ": NOT CHECKED: " + e.getValue());
             }
             for (Allocator a : o.allocators) {
-                n++;
                 try {
                     a.check();
-                    out.printf("allocator %s (%s): OK (%d bytes in use)%n", a.id(), a.type(), a.bytesInUse());
+                    out.println("allocator " + a.id() + " " + a.type() + ": OK (" + Units.format(a.bytesInUse())
+                            + " in use)");
                 } catch (CorruptSegmentException e) {
                     bad++;
-                    out.printf("allocator %s (%s): CORRUPT: %s%n", a.id(), a.type(), e.getMessage());
+                    out.println("allocator " + a.id() + " " + a.type() + ": CORRUPT: " + e.getMessage());
                 }
             }
+            out.println(name + ": header OK, " + o.allocators.size() + " allocator(s) checked, "
+                    + (bad == 0 ? "all OK" : bad + " not OK"));
         }
-        out.printf("%s: %d allocator(s), %s%n", name, n, bad == 0 ? "all OK" : bad + " corrupt");
         return bad == 0 ? 0 : 1;
     }
 }

@@ -2,221 +2,430 @@ package dev.hshm.cli;
 
 import dev.hshm.api.Allocator;
 import dev.hshm.api.AllocatorId;
-import dev.hshm.api.AllocatorStats;
 import dev.hshm.api.MemContext;
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.MemoryManager;
+import dev.hshm.api.ProviderNotFoundException;
 import dev.hshm.api.ThreadModel;
 import dev.hshm.api.Units;
+import dev.hshm.api.spi.AllocatorProvider;
 import dev.hshm.api.spi.MemoryBackendProvider;
 import dev.hshm.api.spi.ProviderRegistry;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.lang.module.ModuleFinder;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code hshm demo}: two JVM processes share one POSIX shared-memory heap. This process creates the backend and
- * an allocator, writes messages into blocks and leaves their offsets in the allocator's custom header; it starts
- * a second JVM ({@link DemoPeer}) that attaches by name, reads and verifies those messages by offset, frees them
- * (a free from another process), and writes its own; this process reads and verifies those, frees them, checks
- * that no byte is left in use and that the heap checks out, and destroys the backend — also when the second
- * process fails or the demo is interrupted.
+ * {@code hshm demo}: two JVM processes share one POSIX shared-memory heap and exchange messages by offset.
+ *
+ * <ol>
+ *   <li>Process A (this one) creates a {@value MemoryBackend#POSIX_SHM_MMAP} backend named
+ *       {@code hshm-demo-<pid>} and an allocator (default {@value Allocator#SCALABLE_PAGE}) whose custom
+ *       header is the rendezvous ({@link DemoLayout}); it writes its messages (text plus CRC-32C) into blocks
+ *       it allocates and publishes their offsets.</li>
+ *   <li>It starts process B, a second JVM ({@link DemoPeer}) with the same java binary, the same module path
+ *       or class path, the same native-access grants and the same {@code -Dhshm.*} properties. B attaches by
+ *       name, reads and verifies A's messages by offset, frees them, writes its own, publishes their offsets,
+ *       and raises its "done" word.</li>
+ *   <li>A reads and verifies B's messages and frees them, waits for B's "done", gives its own thread caches
+ *       back, checks the heap ({@link Allocator#check()}) and that {@link Allocator#bytesInUse()} is 0,
+ *       waits for B to exit with 0, and destroys the backend.</li>
+ * </ol>
+ * Every line says which process printed it ({@code [pid N]}); B's standard output and error are forwarded
+ * to A's, each line prefixed. The backend is destroyed on every path: success, failure (B failed or
+ * printed garbage, a check failed), and interruption (a shutdown hook stops B and removes the name).
  */
-@Command(name = "demo", description = "Two JVMs exchange messages through one shared-memory heap, by offset.")
+@Command(name = "demo", header = "Two JVMs exchange messages through one shared-memory heap, by offset.",
+        description = {"Two JVMs share one POSIX shared-memory heap: each writes checksummed "
+        + "messages into blocks it allocates, they exchange the offsets through the allocator's custom header, "
+        + "and each reads, verifies and frees the other's messages. Exits 0 when every message verified, the "
+        + "heap checks out with 0 bytes in use, and the segment was removed."})
 final class DemoCommand implements Callable<Integer> {
 
+    /** The backend id the demo uses in both processes. */
     static final MemoryBackendId BACKEND = MemoryBackendId.get(0);
+    /** The allocator id the demo uses in both processes. */
     static final AllocatorId ALLOCATOR = AllocatorId.of(1, 0);
+
+    private static final long PEER_PUBLISH_TIMEOUT_MS = 60_000;
+    private static final long PEER_DONE_TIMEOUT_MS = 30_000;
+    private static final long PEER_EXIT_TIMEOUT_MS = 30_000;
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--allocator", defaultValue = Allocator.SCALABLE_PAGE,
+    @ParentCommand
+    Main main;
+
+    @Option(names = "--allocator", paramLabel = "TYPE", defaultValue = Allocator.SCALABLE_PAGE,
             description = "Allocator type: scalable_page or thread_local (default: ${DEFAULT-VALUE}).")
     String allocatorType;
 
-    @Option(names = "--messages", defaultValue = "8", description = "Messages per process, 1..32 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--messages", paramLabel = "N", defaultValue = "8",
+            description = "Messages per process, 1.." + DemoLayout.MAX + " (default: ${DEFAULT-VALUE}).")
     int messages;
 
-    @Option(names = "--size-mib", defaultValue = "64", description = "Backend size in MiB (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--size-mib", paramLabel = "MIB", defaultValue = "64",
+            description = "Backend size in MiB, 1..65536 (default: ${DEFAULT-VALUE}).")
     long sizeMib;
+
+    /** What the shutdown hook and the main path share; every field guarded by {@code this}. */
+    private static final class Run {
+        final String url;
+        boolean created;
+        boolean destroyed;
+        boolean stopping;
+        Process peer;
+
+        Run(String url) {
+            this.url = url;
+        }
+    }
+
+    /** The text of message {@code n} of process {@code pid}. */
+    static String messageText(long pid, int n) {
+        return "hello from pid " + pid + ", message " + n;
+    }
 
     @Override
     public Integer call() throws Exception {
-        if (messages < 1 || messages > DemoLayout.MAX) {
-            throw new IllegalArgumentException("--messages must be 1.." + DemoLayout.MAX + ": " + messages);
-        }
         PrintWriter out = spec.commandLine().getOut();
-        String me = "[pid " + ProcessHandle.current().pid() + "] ";
-        String url = "hshm-demo-" + ProcessHandle.current().pid();
+        PrintWriter err = spec.commandLine().getErr();
+        checkOptions();
+        long pid = ProcessHandle.current().pid();
+        String me = "[pid " + pid + "] ";
+        Run run = new Run("hshm-demo-" + pid);
         MemoryManager mm = MemoryManager.get();
-        AtomicBoolean destroyed = new AtomicBoolean();
-        Thread cleanup = new Thread(() -> {
-            if (destroyed.compareAndSet(false, true)) {
-                try {
-                    ProviderRegistry.global().find(MemoryBackendProvider.class, MemoryBackend.POSIX_SHM_MMAP).unlink(url);
-                } catch (RuntimeException ignored) {
-                    // already gone
-                }
-            }
-        }, "hshm-demo-cleanup");
-        Runtime.getRuntime().addShutdownHook(cleanup);
-        Process peer = null;
+        Thread hook = new Thread(() -> onShutdown(run, err, me), "hshm-demo-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        List<Thread> forwarders = new ArrayList<>();
         try {
-            MemoryBackend b = mm.createBackend(MemoryBackend.POSIX_SHM_MMAP, BACKEND, Units.megabytes(sizeMib), url);
+            MemoryBackend b;
+            synchronized (run) {
+                b = mm.createBackend(MemoryBackend.POSIX_SHM_MMAP, BACKEND, Units.megabytes(sizeMib), run.url);
+                run.created = true;
+            }
             Allocator a = mm.createAllocator(allocatorType, BACKEND, ALLOCATOR, DemoLayout.BYTES);
-            out.printf("%screated %s '%s' (%s) with a %s allocator %s; thread model %s%n", me, b.kind(), url,
+            out.printf("%screated %s '%s' (%s) with a %s allocator %s; thread model %s%n", me, b.kind(), run.url,
                     Units.format(b.dataSize()), a.type(), a.id(), ThreadModel.current().name());
             MemorySegment hdr = a.customHeader();
+
+            long[] mine = new long[messages];
             for (int i = 0; i < messages; i++) {
-                String text = "hello from pid " + ProcessHandle.current().pid() + ", message " + (i + 1);
-                long off = a.allocateOffset(MemContext.DEFAULT, DemoLayout.blockSize(text));
-                DemoLayout.write(a.resolve(off, DemoLayout.blockSize(text)), text);
-                hdr.set(ValueLayout.JAVA_LONG, DemoLayout.OFFS_A + 8L * i, off);
-                out.printf("%swrote message %d at offset 0x%x: \"%s\"%n", me, i + 1, off, text);
+                String text = messageText(pid, i + 1);
+                mine[i] = DemoLayout.writeMessage(a, text);
+                out.printf("%swrote message %d at offset 0x%x: \"%s\"%n", me, i + 1, mine[i], text);
             }
-            DemoLayout.LONG.setRelease(hdr, DemoLayout.COUNT_A, (long) messages);
-            out.printf("%sstarting a second JVM to attach to '%s'%n", me, url);
+            DemoLayout.publishOffsets(hdr, DemoLayout.OFFS_A, DemoLayout.COUNT_A, mine);
+            out.printf("%sstarting a second JVM to attach to '%s'%n", me, run.url);
             out.flush();
-            peer = startPeer(url);
+
+            Process peer = startPeer(run, out, err);
+            String them = "[pid " + peer.pid() + "] ";
             CountDownLatch published = new CountDownLatch(1);
-            Thread pump = pump(peer, out, published);
-            long count = awaitPeer(hdr, peer);
-            published.await(5, TimeUnit.SECONDS); // only so that the two processes' lines print in order
-            MemorySegment mem = a.memory();
-            for (int i = 0; i < count; i++) {
-                long off = hdr.get(ValueLayout.JAVA_LONG, DemoLayout.OFFS_B + 8L * i);
-                String text = DemoLayout.read(mem, off);
-                out.printf("%sread  message %d at offset 0x%x: \"%s\" - checksum ok; freed it%n", me, i + 1, off, text);
-                a.freeOffset(MemContext.DEFAULT, off);
+            forwarders.add(forward(peer.getInputStream(), out, them, published));
+            forwarders.add(forward(peer.getErrorStream(), err, them, null));
+
+            String peerName = "the second JVM (pid " + peer.pid() + ")";
+            DemoLayout.await(hdr, DemoLayout.COUNT_B, PEER_PUBLISH_TIMEOUT_MS, peer::isAlive, peerName,
+                    "publishing its messages");
+            published.await(2, TimeUnit.SECONDS); // only so that B's lines print before A's reads
+            long[] theirs = DemoLayout.publishedOffsets(hdr, DemoLayout.OFFS_B, DemoLayout.COUNT_B);
+            for (int i = 0; i < theirs.length; i++) {
+                String text = DemoLayout.readMessage(a, theirs[i]);
+                a.freeOffset(MemContext.DEFAULT, theirs[i]);
+                out.printf("%sread  message %d at offset 0x%x: \"%s\" - checksum ok; freed it%n", me, i + 1, theirs[i],
+                        text);
             }
-            if (!peer.waitFor(60, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("the second process did not exit within 60 s");
+            DemoLayout.await(hdr, DemoLayout.DONE_B, PEER_DONE_TIMEOUT_MS, peer::isAlive, peerName,
+                    "freeing the first process's messages");
+            if (!peer.waitFor(PEER_EXIT_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+                throw new CliException("the second JVM (pid " + peer.pid() + ") did not exit within "
+                        + PEER_EXIT_TIMEOUT_MS / 1000 + " s after it was done");
             }
-            pump.join(5000);
+            for (Thread t : forwarders) {
+                t.join(5_000);
+            }
             if (peer.exitValue() != 0) {
-                throw new IllegalStateException("the second process failed with exit code " + peer.exitValue());
+                throw new CliException("the second JVM (pid " + peer.pid() + ") failed with exit code " + peer.exitValue()
+                        + "; its output is above, prefixed with [pid " + peer.pid() + "]");
             }
+
             a.freeTls(MemContext.DEFAULT);
             a.check();
-            AllocatorStats st = a.stats();
-            if (st.bytesInUse() != 0) {
-                throw new IllegalStateException("bytes still in use after both processes freed everything: " + st);
+            long inUse = a.bytesInUse();
+            if (inUse != 0) {
+                throw new CliException("after both processes freed every message, " + inUse + " bytes are still in use: "
+                        + a.stats());
             }
-            out.printf("%sverified %d/%d messages of the second process; heap check ok; bytes in use: %d%n", me, count,
-                    count, st.bytesInUse());
-            mm.destroyBackend(BACKEND);
-            destroyed.set(true);
-            out.printf("%sdestroyed '%s'. demo OK: %d messages verified across 2 processes%n", me, url,
-                    count + messages);
+            out.printf("%sverified %d/%d messages of the second process; heap check ok; bytes in use: %d%n", me,
+                    theirs.length, theirs.length, inUse);
+            destroy(run, mm);
+            out.printf("%sdestroyed '%s'. demo OK: %d messages verified across 2 processes%n", me, run.url,
+                    theirs.length + messages);
             return 0;
-        } finally {
-            if (peer != null && peer.isAlive()) {
-                peer.destroyForcibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted; the demo stopped and removed '" + run.url + "'", e);
+        } catch (RuntimeException e) {
+            if (stopping(run)) {
+                throw new CliException("interrupted", e);
             }
-            if (!destroyed.get()) {
-                try {
-                    mm.destroyBackend(BACKEND);
-                } catch (RuntimeException e) {
-                    cleanup.run();
-                }
-                destroyed.set(true);
+            if (peerFailed(run)) {
+                // B's own message, forwarded above, says why; what A saw of it is secondary
+                Process p = peerOf(run);
+                throw new CliException("the second JVM (pid " + p.pid() + ") failed with exit code " + p.exitValue()
+                        + (e instanceof DemoLayout.OtherProcessEnded ? "" : " (here: " + e.getMessage() + ")")
+                        + "; its output is above, prefixed with [pid " + p.pid() + "]", e);
+            }
+            throw e;
+        } finally {
+            Process p = peerOf(run);
+            if (p != null && p.isAlive()) {
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+            for (Thread t : forwarders) {
+                t.join(2_000);
             }
             try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running
+                destroy(run, mm);
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running (or ran): it did the same clean-up
+                }
+                out.flush();
+                err.flush();
             }
         }
     }
 
-    private long awaitPeer(MemorySegment hdr, Process peer) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (true) {
-            long v = (long) DemoLayout.LONG.getAcquire(hdr, DemoLayout.COUNT_B);
-            if (v != 0) {
-                return v;
+    private void checkOptions() {
+        if (messages < 1 || messages > DemoLayout.MAX) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--messages must be 1.." + DemoLayout.MAX + ": " + messages);
+        }
+        if (sizeMib < 1 || sizeMib > 65_536) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--size-mib must be 1..65536: " + sizeMib);
+        }
+        AllocatorProvider p;
+        try {
+            p = ProviderRegistry.global().find(AllocatorProvider.class, allocatorType);
+        } catch (ProviderNotFoundException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--allocator: " + e.getMessage(), e,
+                    null, allocatorType);
+        }
+        if (!p.usesBackendMemory()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--allocator " + allocatorType
+                    + " keeps its memory outside the backend, so another process cannot reach it; use "
+                    + Allocator.SCALABLE_PAGE + " or " + Allocator.THREAD_LOCAL);
+        }
+        ProviderRegistry.global().find(MemoryBackendProvider.class, MemoryBackend.POSIX_SHM_MMAP);
+    }
+
+    /** Destroys the backend once (through the manager, or by name if the manager no longer has it). */
+    private static void destroy(Run run, MemoryManager mm) {
+        synchronized (run) {
+            if (!run.created || run.destroyed) {
+                return;
             }
-            if (!peer.isAlive()) {
-                peer.waitFor();
-                throw new IllegalStateException("the second process exited (code " + peer.exitValue()
-                        + ") before publishing its messages");
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the second process published nothing within 120 s");
-            }
-            Thread.sleep(2);
+            run.destroyed = true;
+        }
+        try {
+            mm.destroyBackend(BACKEND);
+        } catch (RuntimeException e) {
+            unlinkQuietly(run.url);
         }
     }
 
-    private Process startPeer(String url) throws IOException {
+    private static void unlinkQuietly(String url) {
+        try {
+            ProviderRegistry.global().find(MemoryBackendProvider.class, MemoryBackend.POSIX_SHM_MMAP).unlink(url);
+        } catch (RuntimeException alreadyGone) {
+            // removed already (or never made): nothing to do
+        }
+    }
+
+    /** The shutdown hook (Ctrl-C, SIGTERM, System.exit while the demo runs): stop B, remove the name. */
+    private static void onShutdown(Run run, PrintWriter err, String me) {
+        Process p;
+        boolean unlink;
+        synchronized (run) {
+            run.stopping = true;
+            p = run.peer;
+            unlink = run.created && !run.destroyed;
+            run.destroyed = true;
+        }
+        if (p == null && !unlink) {
+            return;
+        }
+        if (p != null && p.isAlive()) {
+            p.destroy();
+            try {
+                if (!p.waitFor(2, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+            }
+        }
+        if (unlink) {
+            // The name goes; the mapping stays valid for threads of this JVM that still touch it until it exits.
+            unlinkQuietly(run.url);
+        }
+        err.println(me + "interrupted: " + (p != null ? "stopped the second JVM (pid " + p.pid() + "), " : "")
+                + (unlink ? "removed '" + run.url + "'" : "nothing to remove"));
+        err.flush();
+    }
+
+    private static boolean stopping(Run run) {
+        synchronized (run) {
+            return run.stopping;
+        }
+    }
+
+    private static Process peerOf(Run run) {
+        synchronized (run) {
+            return run.peer;
+        }
+    }
+
+    private static boolean peerFailed(Run run) {
+        Process p = peerOf(run);
+        if (p == null) {
+            return false;
+        }
+        try {
+            return p.waitFor(1, TimeUnit.SECONDS) && p.exitValue() != 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private Process startPeer(Run run, PrintWriter out, PrintWriter err) throws IOException {
+        List<String> cmd = peerCommand(run.url, messages);
+        if (main != null && main.verbose) {
+            err.println("[pid " + ProcessHandle.current().pid() + "] second JVM: " + String.join(" ", cmd));
+            err.flush();
+        }
+        synchronized (run) {
+            if (run.stopping) {
+                throw new CliException("interrupted before the second JVM started");
+            }
+            run.peer = new ProcessBuilder(cmd).start();
+            run.peer.getOutputStream().close();
+            return run.peer;
+        }
+    }
+
+    /**
+     * The command that starts {@link DemoPeer} like this JVM was started: the same java binary; the same
+     * module path (and class path), the same modules resolved and the same modules granted native access; or,
+     * when this runs on the class path, the same class path with native access for it; {@code -ea} if
+     * assertions are on; and every {@code -Dhshm.*} property (so {@code -Dhshm.thread.model=NAME} applies to
+     * both processes).
+     */
+    static List<String> peerCommand(String url, int messages) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
-        for (Map.Entry<Object, Object> e : System.getProperties().entrySet()) {
-            String k = e.getKey().toString();
-            if (k.startsWith("hshm.")) {
-                cmd.add("-D" + k + "=" + e.getValue());
+        cmd.add(ProcessHandle.current().info().command().orElse(
+                System.getProperty("java.home") + "/bin/java"));
+        Map<String, String> hshmProps = new TreeMap<>();
+        System.getProperties().forEach((k, v) -> {
+            if (k.toString().startsWith("hshm.")) {
+                hshmProps.put(k.toString(), v.toString());
             }
+        });
+        hshmProps.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        if (DemoCommand.class.desiredAssertionStatus()) {
+            cmd.add("-ea");
         }
-        String modulePath = System.getProperty("jdk.module.path");
-        if (DemoCommand.class.getModule().isNamed() && modulePath != null && !modulePath.isEmpty()) {
-            List<String> ours = ModuleLayer.boot().modules().stream().map(Module::getName)
-                    .filter(n -> n.startsWith("dev.hshm.") || n.startsWith("com.example.")).sorted().toList();
-            cmd.add("--enable-native-access=" + String.join(",", ours));
+        String cp = System.getProperty("java.class.path", "");
+        Module self = DemoCommand.class.getModule();
+        if (self.isNamed()) {
+            String modulePath = System.getProperty("jdk.module.path", "");
+            // the boot layer's modules that came from the module path (the JDK's own resolve by themselves)
+            Set<String> jdk = ModuleFinder.ofSystem().findAll().stream().map(r -> r.descriptor().name())
+                    .collect(Collectors.toSet());
+            List<Module> fromModulePath = ModuleLayer.boot().modules().stream()
+                    .filter(m -> !jdk.contains(m.getName())).sorted(Comparator.comparing(Module::getName)).toList();
+            List<String> appModules = fromModulePath.stream().map(Module::getName).toList();
+            List<String> nativeAccess = new ArrayList<>(fromModulePath.stream().filter(Module::isNativeAccessEnabled)
+                    .map(Module::getName).toList());
+            if (DemoCommand.class.getClassLoader().getUnnamedModule().isNativeAccessEnabled()) {
+                nativeAccess.add("ALL-UNNAMED");
+            }
+            if (!nativeAccess.isEmpty()) {
+                cmd.add("--enable-native-access=" + String.join(",", nativeAccess));
+            }
             cmd.add("-p");
             cmd.add(modulePath);
             cmd.add("--add-modules");
-            cmd.add(String.join(",", ours));
-            String cp = System.getProperty("java.class.path");
-            if (cp != null && !cp.isEmpty()) {
+            cmd.add(String.join(",", appModules));
+            if (!cp.isEmpty()) {
                 cmd.add("-cp");
                 cmd.add(cp);
             }
             cmd.add("-m");
-            cmd.add("dev.hshm.cli/" + DemoPeer.class.getName());
+            cmd.add(self.getName() + "/" + DemoPeer.class.getName());
         } else {
-            cmd.add("--enable-native-access=ALL-UNNAMED");
+            if (self.isNativeAccessEnabled()) {
+                cmd.add("--enable-native-access=ALL-UNNAMED");
+            }
             cmd.add("-cp");
-            cmd.add(System.getProperty("java.class.path"));
+            cmd.add(cp);
             cmd.add(DemoPeer.class.getName());
         }
         cmd.add(url);
         cmd.add(Integer.toString(messages));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        return cmd;
     }
 
-    private static Thread pump(Process p, PrintWriter out, CountDownLatch published) {
-        return Thread.ofPlatform().daemon().name("hshm-demo-peer-output").start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    /**
+     * Copies B's lines to {@code to}, each starting with B's {@code [pid N]} (added where B did not print it:
+     * stack traces, JVM warnings). Counts {@code published} down when B says it published its offsets.
+     */
+    private static Thread forward(InputStream in, PrintWriter to, String prefix, CountDownLatch published) {
+        return Thread.ofPlatform().daemon().name("hshm-demo-forward").start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
-                    synchronized (out) {
-                        out.println(line);
-                        out.flush();
-                    }
-                    if (line.contains(" published ")) {
+                    to.println(line.startsWith(prefix) ? line : prefix + line);
+                    to.flush();
+                    if (published != null && line.contains(DemoPeer.PUBLISHED)) {
                         published.countDown();
                     }
                 }
             } catch (IOException e) {
-                synchronized (out) {
-                    out.println("[demo] lost the second process's output: " + e);
+                to.println(prefix + "(output lost: " + e + ")");
+                to.flush();
+            } finally {
+                if (published != null) {
+                    published.countDown();
                 }
             }
         });

@@ -1,5 +1,6 @@
 package dev.hshm.cli;
 
+import dev.hshm.api.HshmException;
 import dev.hshm.api.ThreadModel;
 import dev.hshm.api.spi.AllocatorProvider;
 import dev.hshm.api.spi.MemoryBackendProvider;
@@ -8,18 +9,31 @@ import dev.hshm.api.spi.ProviderRegistry;
 import dev.hshm.api.spi.Support;
 import dev.hshm.api.spi.ThreadModelProvider;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-/** {@code hshm info}: the platform, every provider found with its state and reason, the thread model chosen. */
-@Command(name = "info", description = "Show the platform, every provider found (supported or not, and why), "
-        + "and the thread model chosen.")
+/**
+ * {@code hshm info}: the platform, whether our modules have native access, every provider of each SPI that
+ * the {@link ProviderRegistry} found (supported or not, and why; priority, class, module), the providers that
+ * failed to load, and the thread model this process chose. Exit code 1 if no thread model could be chosen
+ * (a {@code -Dhshm.thread.model} naming one that is missing or unsupported).
+ */
+@Command(name = "info", description = {"Show the platform, native access, every provider found (supported or not, "
+        + "and why) and the thread model chosen."})
 final class InfoCommand implements Callable<Integer> {
+
+    /** The SPIs, with the title of their section. */
+    static final Map<String, Class<? extends NamedProvider>> SPIS = Map.of(
+            "memory backends", MemoryBackendProvider.class,
+            "allocators", AllocatorProvider.class,
+            "thread models", ThreadModelProvider.class);
+    private static final List<String> ORDER = List.of("memory backends", "allocators", "thread models");
 
     @Spec
     CommandSpec spec;
@@ -28,62 +42,88 @@ final class InfoCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         ProviderRegistry reg = ProviderRegistry.global();
-        out.printf("hshm-java %s%n", new Main.Version().getVersion()[0].replace("hshm-java ", ""));
-        out.printf("  OS:             %s %s (%s)%n", System.getProperty("os.name"), System.getProperty("os.version"),
-                System.getProperty("os.arch"));
-        out.printf("  JDK:            %s %s (%s)%n", System.getProperty("java.vm.name"),
-                System.getProperty("java.runtime.version"), System.getProperty("java.vendor"));
-        boolean modulePath = InfoCommand.class.getModule().isNamed();
-        out.printf("  launched on:    %s%n", modulePath ? "the module path" : "the class path");
-        out.printf("  native access:  %s%n", nativeAccess(reg));
-        section(out, "memory backends", reg.all(MemoryBackendProvider.class));
-        section(out, "allocators", reg.all(AllocatorProvider.class));
-        section(out, "thread models", reg.all(ThreadModelProvider.class));
-        if (!reg.loadErrors().isEmpty()) {
-            out.println();
-            out.println("providers that failed to load:");
-            reg.loadErrors().forEach(e -> out.println("  " + e));
+        Map<String, List<? extends NamedProvider>> found = new TreeMap<>();
+        for (String title : ORDER) {
+            found.put(title, reg.all(SPIS.get(title)));
         }
+
+        out.println("hshm-java " + Main.Version.version());
+        new TextTable("", "")
+                .row("os:", System.getProperty("os.name") + " " + System.getProperty("os.version") + " ("
+                        + System.getProperty("os.arch") + ")")
+                .row("jdk:", Runtime.version() + ", " + System.getProperty("java.vendor") + " ("
+                        + System.getProperty("java.vm.name") + ")")
+                .row("java home:", System.getProperty("java.home"))
+                .row("launched on:", InfoCommand.class.getModule().isNamed() ? "the module path" : "the class path")
+                .row("native access:", nativeAccess(found))
+                .printRows(out, "  ");
+
+        for (String title : ORDER) {
+            Class<? extends NamedProvider> spi = SPIS.get(title);
+            List<? extends NamedProvider> providers = found.get(title);
+            out.println();
+            out.println(title + " (" + spi.getSimpleName() + "): " + providers.size() + " found, "
+                    + providers.stream().filter(p -> ProviderRegistry.safeSupport(p).supported()).count() + " supported");
+            if (providers.isEmpty()) {
+                out.println("  (none: is a provider module on the module path, its jar on the class path?)");
+                continue;
+            }
+            TextTable t = new TextTable("NAME", ">PRIORITY", "STATE", "MODULE", "CLASS").noteColumn(2);
+            for (NamedProvider p : providers) {
+                Support s = ProviderRegistry.safeSupport(p);
+                t.row(p.name(), p.priority() == Integer.MIN_VALUE ? "min" : Integer.toString(p.priority()),
+                        s.supported() ? "supported" : "UNSUPPORTED", moduleOf(p), p.getClass().getName());
+                t.note((s.supported() ? "" : "why: ") + s.reason());
+            }
+            t.print(out, "  ");
+        }
+
         out.println();
-        ThreadModel tm = ThreadModel.current();
+        List<String> errors = reg.loadErrors();
+        out.println("providers that failed to load: " + (errors.isEmpty() ? "none" : errors.size()));
+        errors.forEach(e -> out.println("  " + e));
+
+        out.println();
         String forced = System.getProperty("hshm.thread.model");
-        out.printf("thread model chosen: %s (%s)%n", tm.name(), forced != null ? "forced with -Dhshm.thread.model="
-                + forced : "the highest-priority supported one; force another with -Dhshm.thread.model=NAME");
-        return 0;
+        try {
+            ThreadModel tm = ThreadModel.current();
+            out.println("thread model chosen: " + tm.name() + " (" + (forced != null && !forced.isBlank()
+                    ? "forced with -Dhshm.thread.model=" + forced
+                    : "the supported one with the highest priority; force another with -Dhshm.thread.model=NAME") + ")");
+            return 0;
+        } catch (HshmException e) {
+            out.println("thread model chosen: NONE - " + e.getMessage());
+            out.flush();
+            return 1;
+        }
     }
 
-    private static String nativeAccess(ProviderRegistry reg) {
-        Set<Module> modules = new TreeSet<>((a, b) -> String.valueOf(a.getName()).compareTo(String.valueOf(b.getName())));
-        modules.add(InfoCommand.class.getModule());
-        for (Class<? extends NamedProvider> spi : List.of(MemoryBackendProvider.class, AllocatorProvider.class,
-                ThreadModelProvider.class)) {
-            for (NamedProvider p : reg.all(spi)) {
-                modules.add(p.getClass().getModule());
+    static String moduleOf(Object provider) {
+        Module m = provider.getClass().getModule();
+        return m.isNamed() ? m.getName() : "class path";
+    }
+
+    /** Native access of our modules (and of every provider's module), as one line with advice when missing. */
+    private static String nativeAccess(Map<String, List<? extends NamedProvider>> found) {
+        Map<String, Boolean> modules = new TreeMap<>();
+        List<Module> candidates = new ArrayList<>();
+        candidates.add(InfoCommand.class.getModule());
+        for (Module m : ModuleLayer.boot().modules()) {
+            if (m.getName().startsWith("dev.hshm.")) {
+                candidates.add(m);
             }
         }
-        List<String> off = modules.stream().filter(m -> !m.isNativeAccessEnabled())
-                .map(m -> m.isNamed() ? m.getName() : "ALL-UNNAMED").distinct().toList();
+        found.values().forEach(l -> l.forEach(p -> candidates.add(p.getClass().getModule())));
+        for (Module m : candidates) {
+            modules.merge(m.isNamed() ? m.getName() : "ALL-UNNAMED", m.isNativeAccessEnabled(), Boolean::logicalAnd);
+        }
+        List<String> on = modules.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).toList();
+        List<String> off = modules.entrySet().stream().filter(e -> !e.getValue()).map(Map.Entry::getKey).toList();
         if (off.isEmpty()) {
-            return "enabled for every provider module";
+            return "enabled for " + String.join(", ", on);
         }
-        return "NOT enabled for " + off + ": add --enable-native-access=" + String.join(",", off)
-                + " (the JDK warns now and will refuse later)";
-    }
-
-    private static void section(PrintWriter out, String title, List<? extends NamedProvider> providers) {
-        out.println();
-        out.println(title + ":");
-        if (providers.isEmpty()) {
-            out.println("  (none found)");
-            return;
-        }
-        out.printf("  %-16s %5s  %-12s %-28s %s%n", "NAME", "PRIO", "STATE", "FROM", "DETAIL");
-        for (NamedProvider p : providers) {
-            Support s = ProviderRegistry.safeSupport(p);
-            Module m = p.getClass().getModule();
-            String from = m.isNamed() ? m.getName() : "class path";
-            out.printf("  %-16s %5d  %-12s %-28s %s%n", p.name(), p.priority(), s.supported() ? "supported" : "UNSUPPORTED",
-                    from, s.reason());
-        }
+        return "NOT enabled for " + String.join(", ", off) + " - add --enable-native-access=" + String.join(",", off)
+                + " to the java command (JDK 25 warns; later JDKs refuse)"
+                + (on.isEmpty() ? "" : "; enabled for " + String.join(", ", on));
     }
 }

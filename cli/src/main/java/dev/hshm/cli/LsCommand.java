@@ -11,8 +11,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code hshm ls}: the shared segments of ours that exist now. */
-@Command(name = "ls", description = "List the shared-memory segments of hshm-java on this machine.")
+/**
+ * {@code hshm ls}: the shared segments of hshm-java that exist now, as every supported shared-backend
+ * provider lists them, each read through a short attach: kind, size, backend id, creator (alive or gone),
+ * processes attached, allocators in its directory.
+ */
+@Command(name = "ls", description = {"List the shared-memory segments of hshm-java on this machine: kind, size, "
+        + "backend id, creator pid (alive or gone), other processes attached, allocators."})
 final class LsCommand implements Callable<Integer> {
 
     @Spec
@@ -23,23 +28,22 @@ final class LsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Map<String, MemoryBackendProvider> all = Segments.list();
         if (all.isEmpty()) {
-            out.println("no segments (providers that can list: posix_shm_mmap on Linux; macOS cannot enumerate"
-                    + " POSIX shared memory)");
+            out.println("no segments (listed by: " + Segments.sharedKinds() + "; macOS cannot enumerate POSIX shared"
+                    + " memory)");
             return 0;
         }
-        out.printf("%-30s %-16s %10s %4s %-16s %9s  %s%n", "NAME", "KIND", "SIZE", "ID", "CREATOR", "ATTACHED",
-                "ALLOCATORS");
+        TextTable t = new TextTable("NAME", "KIND", ">SIZE", ">ID", "CREATOR", ">ATTACHED", "ALLOCATORS").noteColumn(1);
         for (Map.Entry<String, MemoryBackendProvider> e : all.entrySet()) {
-            try {
-                Segments.Summary s = Segments.describe(e.getKey(), e.getValue());
-                out.printf("%-30s %-16s %10s %4d %-16s %9d  %s%n", s.name(), s.kind(), Units.format(s.dataSize()), s.id(),
-                        s.creatorPid() + (s.creatorAlive() ? " (alive)" : " (gone)"), s.otherAttachers(),
-                        s.allocators().isEmpty() ? "-" : s.allocators().stream()
-                                .map(d -> d.id() + " " + d.type()).collect(Collectors.joining(", ")));
+            try (Segments.Opened o = Segments.peek(e.getKey(), e.getValue())) {
+                Segments.Header h = o.header;
+                t.row(h.name(), h.creatorKind(), Units.format(h.dataSize()), h.backendId(), h.creator(), h.otherAttachers(),
+                        o.directory.isEmpty() ? "-" : o.directory.stream().map(d -> d.id() + " " + d.type())
+                                .collect(Collectors.joining(", ")));
             } catch (HshmException ex) {
-                out.printf("%-30s %-16s %s%n", e.getKey(), "?", "cannot read: " + ex.getMessage());
+                t.row(e.getKey(), "?").note("cannot read: " + ex.getMessage());
             }
         }
+        t.print(out, "");
         return 0;
     }
 }

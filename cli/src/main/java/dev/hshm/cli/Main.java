@@ -2,25 +2,47 @@ package dev.hshm.cli;
 
 import dev.hshm.api.HshmException;
 import java.io.PrintWriter;
+import java.lang.module.ModuleDescriptor;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code hshm} command line. Exit codes: 0 success, 1 failure (message on stderr), 2 usage error. */
-@Command(name = "hshm", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+/**
+ * The {@code hshm} command line: {@code info}, {@code demo}, {@code ls}, {@code stat}, {@code check},
+ * {@code rm}.
+ *
+ * <p>Exit codes: 0 success; 1 failure, with {@code hshm: <message>} on standard error (the stack trace only
+ * with {@code --verbose}); 2 usage error (unknown command or option, bad or missing argument), with the
+ * usage text. Run in-process (tests, embedding) through {@link #run(String[], PrintWriter, PrintWriter)},
+ * which never calls {@link System#exit}.
+ *
+ * <p>The usual way to start it is the {@code ./hshm} launcher at the top of the repository, which builds
+ * what it needs and puts every jar on the module path (see {@code docs/cli.md}).
+ */
+@Command(name = "hshm", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Main.Version.class,
         description = "Shared-memory backends, allocators and thread models for the JVM.",
+        footer = {"", "Exit codes: 0 success, 1 failure (message on stderr), 2 usage error.",
+            "Launcher (./hshm) environment:",
+            "  HSHM_JAVA_OPTS  JVM options, e.g. -Dhshm.thread.model=NAME",
+            "  HSHM_PLUGINS    extra provider jars or folders of jars, ':'-separated"},
         subcommands = {InfoCommand.class, DemoCommand.class, LsCommand.class, StatCommand.class, CheckCommand.class,
             RmCommand.class, CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+public final class Main implements Callable<Integer> {
 
-    @Option(names = "--verbose", description = "Print stack traces of failures.", scope = CommandLine.ScopeType.INHERIT)
+    @Option(names = "--verbose", description = "Print stack traces of failures, and the demo's second JVM command.",
+            scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Creates the top-level command; picocli calls it. */
+    public Main() {
+    }
+
     /**
-     * Entry point.
+     * Entry point: runs the command line and exits with its exit code.
      *
      * @param args the command line
      */
@@ -29,28 +51,29 @@ public final class Main implements Runnable {
     }
 
     /**
-     * Runs the command line with the given output streams (tests use it in-process).
+     * Runs the command line with the given output streams.
      *
      * @param args the command line
      * @param out standard output
      * @param err standard error
-     * @return the exit code
+     * @return the exit code: 0 success, 1 failure, 2 usage error
      */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new Main());
+        Main main = new Main();
+        CommandLine cl = new CommandLine(main);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            boolean verbose = parsed.hasMatchedOption("--verbose");
-            if (e instanceof HshmException || e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
-                cmd.getErr().println("hshm: " + e.getMessage());
+            PrintWriter w = cmd.getErr();
+            if (e instanceof HshmException || e instanceof CliException || e instanceof IllegalArgumentException) {
+                w.println("hshm: " + e.getMessage());
             } else {
-                cmd.getErr().println("hshm: " + e);
+                w.println("hshm: unexpected error: " + e + (main.verbose ? "" : " (run with --verbose for the stack trace)"));
             }
-            if (verbose) {
-                e.printStackTrace(cmd.getErr());
+            if (main.verbose) {
+                e.printStackTrace(w);
             }
-            cmd.getErr().flush();
+            w.flush();
             return 1;
         });
         int rc = cl.execute(args);
@@ -59,18 +82,29 @@ public final class Main implements Runnable {
         return rc;
     }
 
+    /** {@code hshm} without a command: the usage, on standard error, as a usage error. */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        CommandLine cl = spec.commandLine();
+        cl.getErr().println("hshm: missing command");
+        cl.usage(cl.getErr());
+        return 2;
     }
 
-    /** The version from the jar's module descriptor, if any. */
+    /** The version from the jar's module descriptor ({@code --module-version}), else "dev". */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getModule().getDescriptor() != null
-                    ? Main.class.getModule().getDescriptor().rawVersion().orElse("dev") : "dev";
-            return new String[] {"hshm-java " + v};
+            return new String[] {"hshm-java " + version()};
+        }
+
+        static String version() {
+            ModuleDescriptor d = Main.class.getModule().getDescriptor();
+            if (d != null && d.rawVersion().isPresent()) {
+                return d.rawVersion().get();
+            }
+            String impl = Main.class.getPackage().getImplementationVersion();
+            return impl != null ? impl : "dev";
         }
     }
 }

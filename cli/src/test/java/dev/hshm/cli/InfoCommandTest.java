@@ -1,0 +1,47 @@
+package dev.hshm.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class InfoCommandTest {
+
+    @Test
+    void infoListsEveryBuiltInProviderWithItsModuleClassAndState() {
+        Hshm.Result r = Hshm.run("info");
+        assertEquals(0, r.rc(), r.all());
+        String out = r.out();
+        for (String row : new String[] {
+            "array +0 +supported +dev\\.hshm\\.api +dev\\.hshm\\.api\\.internal\\.backend\\.ArrayBackendProvider",
+            "malloc +0 +supported +dev\\.hshm\\.api +dev\\.hshm\\.api\\.internal\\.backend\\.MallocBackendProvider",
+            "scalable_page +0 +supported +dev\\.hshm\\.api +dev\\.hshm\\.api\\.internal\\.allocator\\.AllocatorProviders\\$ScalablePage",
+            "thread_local +0 +supported +dev\\.hshm\\.api +dev\\.hshm\\.api\\.internal\\.allocator\\.AllocatorProviders\\$ThreadLocal",
+            "posix_shm_mmap +\\d+ +supported +dev\\.hshm\\.provider\\.posix +dev\\.hshm\\.provider\\.posix\\.\\w+",
+            "pthreads +\\d+ +supported +dev\\.hshm\\.provider\\.posix"}) {
+            assertTrue(Pattern.compile("(?m)^  " + row).matcher(out).find(), "no row /" + row + "/ in:\n" + out);
+        }
+        assertTrue(out.contains("\nthread model chosen: pthreads (the supported one with the highest priority"), out);
+        assertTrue(out.contains("providers that failed to load: none"), out);
+        assertTrue(out.contains("launched on:    the module path"), out);
+        assertTrue(Pattern.compile("native access: +enabled for dev\\.hshm\\.api, dev\\.hshm\\.cli, dev\\.hshm\\.provider\\.posix")
+                .matcher(out).find(), out);
+        assertTrue(out.contains("os:             " + System.getProperty("os.name")), out);
+    }
+
+    @Test
+    void eachProvidersReasonStandsUnderItsStateColumn() {
+        String out = Hshm.run("info").out();
+        String[] lines = out.split("\n");
+        for (int i = 0; i < lines.length - 1; i++) {
+            if (lines[i].startsWith("  NAME ")) {
+                int col = lines[i].indexOf("STATE");
+                String firstRow = lines[i + 1];
+                String reason = lines[i + 2];
+                assertEquals("supported", firstRow.substring(col, col + "supported".length()), out);
+                assertEquals(col, reason.length() - reason.stripLeading().length(), "reason indented under STATE:\n" + out);
+            }
+        }
+    }
+}
