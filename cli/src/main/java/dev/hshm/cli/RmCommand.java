@@ -3,10 +3,16 @@ package dev.hshm.cli;
 import dev.hshm.api.HshmException;
 import dev.hshm.api.spi.MemoryBackendProvider;
 import java.io.PrintWriter;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -17,32 +23,35 @@ import picocli.CommandLine.Spec;
 /**
  * {@code hshm rm NAME...}: removes segments by name ({@link MemoryBackendProvider#unlink}); processes that map
  * them keep their view until they detach. {@code --all-dead} removes every listed segment whose creator has
- * ended and that no other process has attached.
+ * ended and that no other process has attached; names given with it are glob patterns that limit it
+ * ({@code hshm rm --all-dead 'hshm-demo-*'}).
  *
  * <p><b>How safe {@code --all-dead} is.</b> A segment qualifies only if its header is readable, its creator
- * (pid plus start time, so a recycled pid does not count as alive) is gone, and its attach count is 0 apart
- * from this command's own short attach. A process that attaches between that check and the unlink keeps its
- * mapping (unlinking never unmaps), but the name is gone for later attaches: the window is a few
- * microseconds, and only for segments nobody was using. A process killed while attached never gives its attach
- * back, so its segments are kept: remove those by name. Segments that cannot be read (half-created ones) are
- * kept and named.
+ * (pid plus start time, so a recycled pid does not count as alive) is gone, and no process maps it. On Linux
+ * "maps it" is read from {@code /proc/PID/maps} ({@link Mappers}), which a process that died without detaching
+ * cannot leave stale, unlike the header's attach count; where there is no {@code /proc}, the attach count must
+ * be 0. A process that attaches between that check and the unlink keeps its mapping (unlinking never unmaps),
+ * but the name is gone for later attaches: the window is short, and only for segments nobody was using.
+ * Segments that cannot be read (half-created ones) are kept and named.
  */
 @Command(name = "rm", description = {"Remove shared-memory segments by name (processes that map them keep "
-        + "their view), or, with --all-dead, every segment whose creator has ended and that nobody has attached."})
+        + "their view), or, with --all-dead, every segment whose creator has ended and that nobody has attached "
+        + "(NAMEs are then glob patterns that limit it, e.g. 'hshm-demo-*')."})
 final class RmCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(arity = "0..*", paramLabel = "NAME", description = "Segment names (urls, as hshm ls shows them).")
+    @Parameters(arity = "0..*", paramLabel = "NAME", description = "Segment names (urls, as hshm ls shows them); "
+            + "with --all-dead, glob patterns (* and ?).")
     List<String> names = new ArrayList<>();
 
     @Option(names = "--kind", paramLabel = "KIND", description = "The backend kind (default: the kind that lists "
             + "NAME, else posix_shm_mmap).")
     String kind;
 
-    @Option(names = "--all-dead", description = "Remove every segment whose creator process has ended and whose "
-            + "attach count is 0.")
+    @Option(names = "--all-dead", description = "Remove every segment whose creator process has ended and that no "
+            + "process maps (per /proc; elsewhere: whose attach count is 0).")
     boolean allDead;
 
     @Option(names = {"-n", "--dry-run"}, description = "Only say what would be removed.")
@@ -52,9 +61,6 @@ final class RmCommand implements Callable<Integer> {
     public Integer call() {
         if (names.isEmpty() && !allDead) {
             throw new ParameterException(spec.commandLine(), "name at least one segment, or use --all-dead");
-        }
-        if (!names.isEmpty() && allDead) {
-            throw new ParameterException(spec.commandLine(), "name segments or use --all-dead, not both");
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -81,19 +87,37 @@ final class RmCommand implements Callable<Integer> {
         int removed = 0;
         int kept = 0;
         int failed = 0;
+        List<PathMatcher> patterns = names.stream()
+                .map(n -> FileSystems.getDefault().getPathMatcher("glob:" + (n.startsWith("/") ? n.substring(1) : n)))
+                .toList();
         for (Map.Entry<String, MemoryBackendProvider> e : Segments.list().entrySet()) {
             String name = e.getKey();
             if (kind != null && !e.getValue().name().equals(kind)) {
                 continue;
             }
+            if (!patterns.isEmpty() && patterns.stream().noneMatch(m -> m.matches(Path.of(name)))) {
+                continue;
+            }
             String keep;
+            long others;
             try (Segments.Opened o = Segments.peek(name, e.getValue())) {
                 Segments.Header h = o.header;
-                keep = h.creatorAlive() ? "its creator, pid " + h.creatorPid() + ", is alive"
-                        : h.otherAttachers() > 0 ? h.otherAttachers() + " process(es) attached (or died without"
-                        + " detaching: remove it by name if you are sure)" : null;
+                keep = h.creatorAlive() ? "its creator, pid " + h.creatorPid() + ", is alive" : null;
+                others = h.otherAttachers();
             } catch (HshmException ex) {
                 keep = "cannot read it: " + ex.getMessage();
+                others = -1;
+            }
+            if (keep == null) {
+                // Asked after the peek is closed, so that it does not count itself.
+                Optional<Set<Long>> mappers = Mappers.of(name);
+                if (mappers.isPresent()) {
+                    keep = mappers.get().isEmpty() ? null : "mapped by pid " + mappers.get().stream().map(String::valueOf)
+                            .collect(Collectors.joining(", pid "));
+                } else if (others > 0) {
+                    keep = "attach count " + others + " (processes attached, or died without detaching; no /proc to"
+                            + " tell which: remove it by name if you are sure)";
+                }
             }
             if (keep != null) {
                 kept++;
@@ -105,7 +129,7 @@ final class RmCommand implements Callable<Integer> {
                     e.getValue().unlink(name);
                 }
                 removed++;
-                out.println((dryRun ? "would remove " : "removed ") + name + " (creator gone, nobody attached)");
+                out.println((dryRun ? "would remove " : "removed ") + name + " (creator gone, mapped by no process)");
             } catch (HshmException | UnsupportedOperationException ex) {
                 failed++;
                 err.println("hshm: " + name + ": " + ex.getMessage());
