@@ -90,6 +90,18 @@ final class DemoCommand implements Callable<Integer> {
             description = "Backend size in MiB, 1..65536 (default: ${DEFAULT-VALUE}).")
     long sizeMib;
 
+    /** Process B ended with a non-zero exit code; its own output, forwarded with its prefix, says why. */
+    static final class PeerFailed extends CliException {
+        private static final long serialVersionUID = 1L;
+
+        PeerFailed(Process peer, RuntimeException seenHere) {
+            super("the second JVM (pid " + peer.pid() + ") failed with exit code " + peer.exitValue()
+                    + (seenHere == null || seenHere instanceof DemoLayout.OtherProcessEnded ? ""
+                    : " (seen here: " + seenHere.getMessage() + ")")
+                    + "; its output is above, prefixed with [pid " + peer.pid() + "]", seenHere);
+        }
+    }
+
     /** What the shutdown hook and the main path share; every field guarded by {@code this}. */
     private static final class Run {
         final String url;
@@ -168,8 +180,7 @@ final class DemoCommand implements Callable<Integer> {
                 t.join(5_000);
             }
             if (peer.exitValue() != 0) {
-                throw new CliException("the second JVM (pid " + peer.pid() + ") failed with exit code " + peer.exitValue()
-                        + "; its output is above, prefixed with [pid " + peer.pid() + "]");
+                throw new PeerFailed(peer, null);
             }
 
             a.freeTls(MemContext.DEFAULT);
@@ -192,12 +203,9 @@ final class DemoCommand implements Callable<Integer> {
             if (stopping(run)) {
                 throw new CliException("interrupted", e);
             }
-            if (peerFailed(run)) {
+            if (!(e instanceof PeerFailed) && peerFailed(run)) {
                 // B's own message, forwarded above, says why; what A saw of it is secondary
-                Process p = peerOf(run);
-                throw new CliException("the second JVM (pid " + p.pid() + ") failed with exit code " + p.exitValue()
-                        + (e instanceof DemoLayout.OtherProcessEnded ? "" : " (here: " + e.getMessage() + ")")
-                        + "; its output is above, prefixed with [pid " + p.pid() + "]", e);
+                throw new PeerFailed(peerOf(run), e);
             }
             throw e;
         } finally {
