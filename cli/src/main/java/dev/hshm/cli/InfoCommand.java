@@ -10,6 +10,7 @@ import dev.hshm.api.spi.Support;
 import dev.hshm.api.spi.ThreadModelProvider;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,12 +29,14 @@ import picocli.CommandLine.Spec;
         + "and why) and the thread model chosen."})
 final class InfoCommand implements Callable<Integer> {
 
-    /** The SPIs, with the title of their section. */
-    static final Map<String, Class<? extends NamedProvider>> SPIS = Map.of(
-            "memory backends", MemoryBackendProvider.class,
-            "allocators", AllocatorProvider.class,
-            "thread models", ThreadModelProvider.class);
-    private static final List<String> ORDER = List.of("memory backends", "allocators", "thread models");
+    /** One section of the output: an SPI and its title. */
+    private record Section(String title, Class<? extends NamedProvider> spi) {
+    }
+
+    private static final List<Section> SECTIONS = List.of(
+            new Section("memory backends", MemoryBackendProvider.class),
+            new Section("allocators", AllocatorProvider.class),
+            new Section("thread models", ThreadModelProvider.class));
 
     @Spec
     CommandSpec spec;
@@ -42,9 +45,9 @@ final class InfoCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         ProviderRegistry reg = ProviderRegistry.global();
-        Map<String, List<? extends NamedProvider>> found = new TreeMap<>();
-        for (String title : ORDER) {
-            found.put(title, reg.all(SPIS.get(title)));
+        Map<Section, List<? extends NamedProvider>> found = new LinkedHashMap<>();
+        for (Section sec : SECTIONS) {
+            found.put(sec, reg.all(sec.spi()));
         }
 
         out.println("hshm-java " + Main.Version.version());
@@ -58,12 +61,12 @@ final class InfoCommand implements Callable<Integer> {
                 .row("native access:", nativeAccess(found))
                 .printRows(out, "  ");
 
-        for (String title : ORDER) {
-            Class<? extends NamedProvider> spi = SPIS.get(title);
-            List<? extends NamedProvider> providers = found.get(title);
+        for (Map.Entry<Section, List<? extends NamedProvider>> e : found.entrySet()) {
+            List<? extends NamedProvider> providers = e.getValue();
             out.println();
-            out.println(title + " (" + spi.getSimpleName() + "): " + providers.size() + " found, "
-                    + providers.stream().filter(p -> ProviderRegistry.safeSupport(p).supported()).count() + " supported");
+            out.println(e.getKey().title() + " (" + e.getKey().spi().getSimpleName() + "): " + providers.size()
+                    + " found, " + providers.stream().filter(p -> ProviderRegistry.safeSupport(p).supported()).count()
+                    + " supported");
             if (providers.isEmpty()) {
                 out.println("  (none: is a provider module on the module path, its jar on the class path?)");
                 continue;
@@ -104,7 +107,7 @@ final class InfoCommand implements Callable<Integer> {
     }
 
     /** Native access of our modules (and of every provider's module), as one line with advice when missing. */
-    private static String nativeAccess(Map<String, List<? extends NamedProvider>> found) {
+    private static String nativeAccess(Map<Section, List<? extends NamedProvider>> found) {
         Map<String, Boolean> modules = new TreeMap<>();
         List<Module> candidates = new ArrayList<>();
         candidates.add(InfoCommand.class.getModule());
