@@ -106,16 +106,14 @@ final class InfoCommand implements Callable<Integer> {
         return m.isNamed() ? m.getName() : "class path";
     }
 
-    /** Native access of our modules (and of every provider's module), as one line with advice when missing. */
+    /**
+     * Native access of the modules that make native calls — the api (libc malloc) and every provider's module —
+     * as one line, with the flag to add when one lacks it. The cli itself makes none.
+     */
     private static String nativeAccess(Map<Section, List<? extends NamedProvider>> found) {
         Map<String, Boolean> modules = new TreeMap<>();
         List<Module> candidates = new ArrayList<>();
-        candidates.add(InfoCommand.class.getModule());
-        for (Module m : ModuleLayer.boot().modules()) {
-            if (m.getName().startsWith("dev.hshm.")) {
-                candidates.add(m);
-            }
-        }
+        candidates.add(ProviderRegistry.class.getModule());
         found.values().forEach(l -> l.forEach(p -> candidates.add(p.getClass().getModule())));
         for (Module m : candidates) {
             modules.merge(m.isNamed() ? m.getName() : "ALL-UNNAMED", m.isNativeAccessEnabled(), Boolean::logicalAnd);
