@@ -1,0 +1,135 @@
+package dev.hshm.provider.windows;
+
+import dev.hshm.api.ThreadLocalKey;
+import dev.hshm.api.ThreadModel;
+import dev.hshm.api.spi.JvmThreadLocalKey;
+import dev.hshm.api.spi.ThreadIds;
+import dev.hshm.provider.windows.internal.WinApi;
+import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The {@value ThreadModel#WINDOWS} thread model: the seed's {@code Windows} model on the JVM.
+ *
+ * <p>Every JVM platform thread on Windows <em>is</em> a Win32 thread (HotSpot creates it with
+ * {@code _beginthreadex} and keeps it for life), so this model creates no threads; it gives the JVM's threads
+ * the seed's semantics:
+ * <ul>
+ *   <li>{@link #getTid()}: {@code GetCurrentProcessId() << 32 | GetCurrentThreadId()} on a platform thread,
+ *       as the seed does. The pid in the high 32 bits is what {@link ThreadIds#pidOf} reads back, so lock
+ *       owners and cache leases recorded with these ids can be checked for liveness. Win32 thread ids are
+ *       unique among the live threads of the machine; they come from the kernel's client-id table, whose
+ *       values stay far below {@code 2^31} (multiples of 4). <br>
+ *       A <b>virtual thread</b> has no Win32 thread of its own: it runs on whichever carrier thread the JVM's
+ *       scheduler gives it, and moves between them, so {@code GetCurrentThreadId()} would give two virtual
+ *       threads on one carrier the same id. Virtual threads (and, defensively, a platform thread whose Win32
+ *       id had bit 31 set) therefore get {@link ThreadIds#current()} — the pid and the JVM's thread id, which
+ *       is never reused within the JVM — with bit 31 of the low word set ({@link #JVM_TID_BIT}). The two kinds
+ *       of ids can never be equal: Win32 ids have bit 31 clear, the others have it set.</li>
+ *   <li>{@link #yield()}: {@code SwitchToThread()} on a platform thread. On a virtual thread it is
+ *       {@link Thread#yield()}: {@code SwitchToThread} would give up the time slice of the carrier while the
+ *       virtual thread stays mounted on it; {@code Thread.yield()} unmounts it and lets another run.</li>
+ *   <li>{@link #sleepForUs(long)}: {@code Sleep} has millisecond granularity (and in practice the system
+ *       timer's, 15.6 ms unless some process raised the resolution), so on a platform thread the whole
+ *       milliseconds are slept with {@code Sleep} and the rest, sub-millisecond part with
+ *       {@link LockSupport#parkNanos(long)}, until the deadline has passed. A platform thread inside
+ *       {@code Sleep} does not notice {@link Thread#interrupt()} until it wakes (as in the seed); the parking
+ *       part returns early when interrupted, keeping the interrupt status. A virtual thread only parks, which
+ *       unmounts it instead of blocking its carrier in {@code Sleep}.</li>
+ *   <li>TLS: a {@link ThreadLocal} per key ({@link JvmThreadLocalKey}). The JVM's thread-local storage is the
+ *       thread's TLS; {@code TlsAlloc}/{@code TlsSetValue} would only add a second, smaller table (64 to 1088
+ *       slots per process) that cannot hold Java references and does not exist for virtual threads.</li>
+ * </ul>
+ * Safe for use by many threads; stateless apart from the keys it hands out.
+ */
+public final class WindowsThreadModel implements ThreadModel {
+
+    /** Set in the low word of ids that are not Win32 thread ids (virtual threads). */
+    public static final long JVM_TID_BIT = 0x8000_0000L;
+
+    private final WinApi api;
+    private final long pidHigh;
+
+    /**
+     * Creates the model over the given calls; the provider checks support first.
+     *
+     * @param api the Win32 calls
+     */
+    WindowsThreadModel(WinApi api) {
+        this.api = Objects.requireNonNull(api, "api");
+        this.pidHigh = Integer.toUnsignedLong(api.getCurrentProcessId()) << 32;
+    }
+
+    @Override
+    public String name() {
+        return WINDOWS;
+    }
+
+    @Override
+    public void sleepForUs(long us) {
+        if (us < 0) {
+            throw new IllegalArgumentException("sleep time must be >= 0 us: " + us);
+        }
+        if (us == 0) {
+            return;
+        }
+        long nanos = us >= Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : us * 1000;
+        long deadline = System.nanoTime() + nanos;
+        if (!Thread.currentThread().isVirtual()) {
+            long millis = us / 1000;
+            while (millis > 0 && !Thread.currentThread().isInterrupted()) {
+                int chunk = (int) Math.min(millis, Integer.MAX_VALUE); // far below INFINITE (0xFFFFFFFF)
+                api.sleep(chunk);
+                millis -= chunk;
+            }
+        }
+        long left = deadline - System.nanoTime();
+        // parkNanos may return early (spurious wake-ups, a stray unpark): park again for what is left
+        while (left > 0 && !Thread.currentThread().isInterrupted()) {
+            LockSupport.parkNanos(left);
+            left = deadline - System.nanoTime();
+        }
+    }
+
+    @Override
+    public void yield() {
+        if (Thread.currentThread().isVirtual()) {
+            Thread.yield(); // unmounts the virtual thread; SwitchToThread would stall its carrier
+        } else {
+            api.switchToThread();
+        }
+    }
+
+    @Override
+    public <T> ThreadLocalKey<T> createTls(T data) {
+        JvmThreadLocalKey<T> key = new JvmThreadLocalKey<>(WINDOWS);
+        key.set(data);
+        return key;
+    }
+
+    @Override
+    public <T> T getTls(ThreadLocalKey<T> key) {
+        return JvmThreadLocalKey.cast(key, WINDOWS).get();
+    }
+
+    @Override
+    public <T> void setTls(ThreadLocalKey<T> key, T data) {
+        JvmThreadLocalKey.cast(key, WINDOWS).set(data);
+    }
+
+    @Override
+    public long getTid() {
+        if (!Thread.currentThread().isVirtual()) {
+            long tid = Integer.toUnsignedLong(api.getCurrentThreadId());
+            if ((tid & JVM_TID_BIT) == 0) {
+                return pidHigh | tid;
+            }
+        }
+        return ThreadIds.current() | JVM_TID_BIT;
+    }
+
+    @Override
+    public String toString() {
+        return "ThreadModel[windows]";
+    }
+}

@@ -1,0 +1,28 @@
+package dev.hshm.provider.windows.internal;
+
+/**
+ * Run in a child JVM by {@link Kernel32BindingFailureTest}: prints what the binding says about itself and
+ * what a call does, one {@code key=value} per line.
+ */
+public final class BindingProbe {
+
+    private BindingProbe() {
+    }
+
+    /**
+     * Prints the support, whether kernel32 was looked up, and the outcome of one call.
+     *
+     * @param args ignored
+     */
+    public static void main(String[] args) {
+        System.out.println("windows=" + Kernel32.isWindows());
+        System.out.println("support=" + Kernel32.support());
+        System.out.println("loadAttempted=" + Kernel32.libraryLoadAttempted());
+        try {
+            NativeWinApi.INSTANCE.getCurrentThreadId();
+            System.out.println("call=returned");
+        } catch (Throwable t) {
+            System.out.println("call=" + t.getClass().getName() + ": " + t.getMessage());
+        }
+    }
+}
