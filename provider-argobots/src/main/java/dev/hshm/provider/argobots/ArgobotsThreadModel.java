@@ -200,7 +200,13 @@ public final class ArgobotsThreadModel implements ThreadModel {
             SUPPORT = Support.evaluate(() -> {
                 // creating (not starting) a virtual thread initialises the JDK's scheduler from the same
                 // properties read below; a bad value fails here, as it would on the first real ULT
-                Thread.ofVirtual().unstarted(() -> { });
+                try {
+                    Thread.ofVirtual().unstarted(() -> { });
+                } catch (ExceptionInInitializerError | NoClassDefFoundError e) {
+                    return Support.no("the JDK's virtual-thread scheduler failed to start (check the"
+                            + " -Djdk.virtualThreadScheduler.* properties): "
+                            + (e.getCause() != null ? e.getCause() : e));
+                }
                 int p = parallelism(System.getProperty(PARALLELISM), System.getProperty(MAX_POOL_SIZE),
                         Runtime.getRuntime().availableProcessors());
                 if (p < 1) {
