@@ -48,7 +48,13 @@ import java.util.concurrent.locks.LockSupport;
  *       until changed &mdash; exactly a {@code ThreadLocal}.</li>
  *   <li>{@link #yield()}: {@link Thread#yield()}. On a virtual thread this unmounts the ULT and puts it back at
  *       the end of its carrier's queue, so other ready ULTs run on that execution stream &mdash; Argobots'
- *       {@code ABT_thread_yield}. On a platform thread it is the OS's yield.</li>
+ *       {@code ABT_thread_yield}. On a platform thread it is the OS's yield. One JDK 25 difference from an
+ *       Argobots FIFO pool: a yielding ULT whose carrier has no local work is resubmitted to that carrier's
+ *       submission queue, and a carrier keeps taking from the queue it is draining while that queue is not
+ *       empty, so ULTs waiting in <em>another</em> queue (started from a platform thread, or woken by a timer)
+ *       may not run while a ULT keeps yielding. Wait by parking &mdash;
+ *       {@link #sleepForUs}, locks, queues &mdash; not by spinning on {@code yield()}; hshm's own lock yields
+ *       16 times and then sleeps.</li>
  *   <li>{@link #sleepForUs(long)}: {@link LockSupport#parkNanos(long)} until the time has passed. A parked
  *       virtual thread is unmounted, so its execution stream runs other ULTs meanwhile (the seed's Argobots
  *       model calls {@code usleep}, which blocks the whole execution stream; this does not). Returns early,
