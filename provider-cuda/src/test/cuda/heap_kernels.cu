@@ -24,19 +24,33 @@ extern "C" __global__ void square_blocks(unsigned char *data, unsigned long long
     __threadfence_system(); // make the writes visible to the host (and other processes) before the kernel ends
 }
 
-// Sums the outputs of all blocks into *sum (at data + sumOffset): run by the attaching process over ITS OWN
-// registration of the same shared memory.
+// For block b: sums[b] = sum of its outputs (sums at data + sumsOffset, one u64 per block). Run by the attaching
+// process over ITS OWN registration of the same shared memory. Threads add into a shared-memory accumulator
+// (atomics on mapped host memory are not guaranteed over every PCIe link, so none are used on it); one thread per
+// block stores the result with a plain write.
 extern "C" __global__ void sum_outputs(unsigned char *data, unsigned long long tableOffset, int blocks,
-                                       unsigned long long sumOffset)
+                                       unsigned long long sumsOffset)
 {
+    __shared__ unsigned long long acc;
     const unsigned long long *table = (const unsigned long long *)(data + tableOffset);
-    unsigned long long *sum = (unsigned long long *)(data + sumOffset);
+    unsigned long long *sums = (unsigned long long *)(data + sumsOffset);
     for (int b = blockIdx.x; b < blocks; b += gridDim.x) {
+        if (threadIdx.x == 0) {
+            acc = 0;
+        }
+        __syncthreads();
         const long long *out = (const long long *)(data + table[3 * b + 1]);
         unsigned long long count = table[3 * b + 2];
+        unsigned long long mine = 0;
         for (unsigned long long i = threadIdx.x; i < count; i += blockDim.x) {
-            atomicAdd(sum, (unsigned long long)out[i]);
+            mine += (unsigned long long)out[i];
         }
+        atomicAdd(&acc, mine);
+        __syncthreads();
+        if (threadIdx.x == 0) {
+            sums[b] = acc;
+        }
+        __syncthreads();
     }
     __threadfence_system();
 }
