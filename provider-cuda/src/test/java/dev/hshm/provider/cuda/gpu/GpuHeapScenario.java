@@ -18,6 +18,7 @@ import java.io.InputStreamReader;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -41,7 +42,8 @@ import jcuda.runtime.cudaStream_t;
  *       and checks the GPU's sums against its own.</li>
  *   <li>the parent then reads the sums the child's kernel wrote, and destroys the backend.</li>
  * </ol>
- * Every line the test relies on starts with {@code PARENT} or {@code CHILD}; any failure throws (exit code 1).
+ * Every line the test relies on starts with {@code PARENT} or {@code CHILD}. As a program: exit code 0 and
+ * {@code GPU TEST PASSED} when it passed, 3 when CUDA is not usable (the reason is printed), 1 on any failure.
  */
 public final class GpuHeapScenario {
 
@@ -63,7 +65,14 @@ public final class GpuHeapScenario {
     public static void main(String[] args) throws Exception {
         String role = args.length == 0 ? "parent" : args[0];
         switch (role) {
-            case "parent" -> parent();
+            case "parent" -> {
+                if (!CudaRuntime.support().supported()) {
+                    System.out.println("GPU TEST NOT RUN: CUDA is not usable here: " + CudaRuntime.support().reason());
+                    System.exit(3);
+                }
+                parent();
+                System.out.println("GPU TEST PASSED");
+            }
             case "child" -> child(args[1]);
             default -> throw new IllegalArgumentException("role must be parent or child: " + role);
         }
@@ -211,12 +220,25 @@ public final class GpuHeapScenario {
     }
 
     private static String runChild(String url) throws Exception {
+        // the child runs everything on the class path: this JVM's class path, plus its module path (where a module
+        // path entry is a directory of jars, its jars)
         List<String> cp = new ArrayList<>();
-        for (String prop : List.of("jdk.module.path", "java.class.path")) {
-            String v = System.getProperty(prop);
-            if (v != null && !v.isBlank()) {
-                cp.addAll(Arrays.asList(v.split(File.pathSeparator)));
+        String modulePath = System.getProperty("jdk.module.path");
+        if (modulePath != null && !modulePath.isBlank()) {
+            for (String e : modulePath.split(File.pathSeparator)) {
+                Path p = Path.of(e);
+                if (Files.isDirectory(p) && !Files.exists(p.resolve("module-info.class"))) {
+                    try (var jars = Files.list(p)) {
+                        jars.filter(j -> j.toString().endsWith(".jar")).sorted().forEach(j -> cp.add(j.toString()));
+                    }
+                } else {
+                    cp.add(e);
+                }
             }
+        }
+        String classPath = System.getProperty("java.class.path");
+        if (classPath != null && !classPath.isBlank()) {
+            cp.addAll(Arrays.asList(classPath.split(File.pathSeparator)));
         }
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Dhshm.thread.model=cuda", "-cp",
