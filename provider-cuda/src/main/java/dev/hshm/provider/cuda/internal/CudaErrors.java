@@ -1,6 +1,7 @@
 package dev.hshm.provider.cuda.internal;
 
 import dev.hshm.api.NativeException;
+import dev.hshm.provider.cuda.CudaThreadModel;
 
 /**
  * Turns a failed CUDA call into a {@link NativeException}: the function, the {@code cudaError_t} code, its
@@ -129,7 +130,7 @@ public final class CudaErrors {
             case SYSTEM_DRIVER_MISMATCH -> "the kernel module and the user-space driver (libcuda.so.1) have"
                     + " different versions: reboot or reinstall the driver";
             case NO_DEVICE -> "no CUDA-capable device is visible: check nvidia-smi and CUDA_VISIBLE_DEVICES";
-            case INVALID_DEVICE -> "the device ordinal is out of range: check -D" + "hshm.cuda.device"
+            case INVALID_DEVICE -> "the device ordinal is out of range: check -D" + CudaThreadModel.DEVICE_PROPERTY
                     + " and CUDA_VISIBLE_DEVICES";
             case CUDART_UNLOADING -> "the CUDA runtime is shutting down (the JVM is exiting); the driver frees"
                     + " everything with the process";

@@ -22,7 +22,7 @@ class CudaHeapGpuTest {
         Support s = CudaRuntime.support();
         System.out.println("CudaHeapGpuTest: CUDA " + s);
         assumeTrue(s.supported(), () -> "CUDA is not usable here: " + s.reason());
-        assumeTrue(Kernels.ptx().isPresent(), Kernels::ptxProblem);
+        assumeTrue(Kernels.available(), Kernels::ptxProblem);
         String child = GpuHeapScenario.parent();
         assertTrue(child.contains("CHILD verified " + GpuHeapScenario.BLOCKS + " blocks"), child);
         assertTrue(child.contains("CHILD kernel sum_outputs over its own registration: " + GpuHeapScenario.BLOCKS

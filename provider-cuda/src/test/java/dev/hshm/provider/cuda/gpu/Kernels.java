@@ -53,18 +53,40 @@ final class Kernels implements AutoCloseable {
         check("cuModuleGetFunction(sum_outputs)", JCudaDriver.cuModuleGetFunction(sumOutputs, module, "sum_outputs"));
     }
 
-    /** Loads the kernels into the calling thread's current context. */
+    /**
+     * Loads the kernels into the calling thread's current context: the build's PTX if there is one, else (or if
+     * this driver rejects its PTX version) PTX compiled now by this machine's nvcc.
+     */
     static Kernels load() throws IOException, InterruptedException {
-        return new Kernels(ptx().orElseThrow(() -> new IllegalStateException(ptxProblem())));
-    }
-
-    /** The PTX text, from the build or compiled now; empty if neither is possible. */
-    static Optional<String> ptx() throws IOException, InterruptedException {
-        try (InputStream in = Kernels.class.getResourceAsStream(PTX)) {
-            if (in != null) {
-                return Optional.of(new String(in.readAllBytes(), StandardCharsets.US_ASCII));
+        Optional<String> built = builtPtx();
+        if (built.isPresent()) {
+            try {
+                return new Kernels(built.get());
+            } catch (KernelException e) {
+                boolean ptxTooNew = e.code == CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION
+                        || e.code == CUresult.CUDA_ERROR_INVALID_PTX;
+                if (!ptxTooNew || nvcc().isEmpty()) {
+                    throw e;
+                }
+                System.out.println("the build's PTX was rejected (" + e.getMessage() + "); compiling " + SOURCE
+                        + " with " + nvcc().get());
             }
         }
+        return new Kernels(compiledPtx().orElseThrow(() -> new IllegalStateException(ptxProblem())));
+    }
+
+    /** Whether {@link #load()} has PTX to load: from the build, or an nvcc to make it. */
+    static boolean available() {
+        return Kernels.class.getResource(PTX) != null || (nvcc().isPresent() && Kernels.class.getResource(SOURCE) != null);
+    }
+
+    private static Optional<String> builtPtx() throws IOException {
+        try (InputStream in = Kernels.class.getResourceAsStream(PTX)) {
+            return in == null ? Optional.empty() : Optional.of(new String(in.readAllBytes(), StandardCharsets.US_ASCII));
+        }
+    }
+
+    private static Optional<String> compiledPtx() throws IOException, InterruptedException {
         Optional<Path> nvcc = nvcc();
         if (nvcc.isEmpty()) {
             return Optional.empty();
@@ -130,7 +152,19 @@ final class Kernels implements AutoCloseable {
 
     static void check(String call, int rc) {
         if (rc != CUresult.CUDA_SUCCESS) {
-            throw new IllegalStateException(call + " failed: " + CUresult.stringFor(rc) + " (" + rc + ")");
+            throw new KernelException(call, rc);
+        }
+    }
+
+    /** A driver-API call of the test that failed. */
+    static final class KernelException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        final int code;
+
+        KernelException(String call, int code) {
+            super(call + " failed: " + CUresult.stringFor(code) + " (" + code + ")");
+            this.code = code;
         }
     }
 

@@ -6,9 +6,11 @@ import dev.hshm.api.spi.ProviderRegistry;
 import dev.hshm.api.spi.ThreadModelProvider;
 
 /**
- * A child JVM's main for {@code ChildJvmTest} (in a package of its own, so a child can load it from the class path while the provider is a named module): prints how this JVM sees the CUDA providers, one line each
- * ({@code backend NAME CLASS SUPPORT}, {@code model NAME CLASS SUPPORT}), and the chosen thread model
- * ({@code current NAME} or {@code current failed TYPE: MESSAGE}).
+ * A child JVM's main for {@code ChildJvmTest}: prints how this JVM sees the providers, one line each
+ * ({@code backend NAME CLASS SUPPORT}, {@code model NAME CLASS SUPPORT}), the chosen thread model
+ * ({@code current NAME} or {@code current failed TYPE: MESSAGE}) and the modules of this class and of the api. It
+ * sits in a package of its own so that a child can load it from the class path while the provider is a named
+ * module on the module path.
  */
 public final class ChildProbe {
 
