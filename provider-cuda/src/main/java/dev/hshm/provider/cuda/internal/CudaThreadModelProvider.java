@@ -1,0 +1,66 @@
+package dev.hshm.provider.cuda.internal;
+
+import dev.hshm.api.ThreadModel;
+import dev.hshm.api.spi.Support;
+import dev.hshm.api.spi.ThreadModelProvider;
+
+/**
+ * Provides the {@value ThreadModel#CUDA} thread model ({@link CudaThreads}). Its priority, {@value #PRIORITY},
+ * is below {@code pthreads} (50): it is chosen only when forced with {@code -Dhshm.thread.model=cuda} or when no
+ * other model is supported. Supported when CUDA is usable ({@link CudaRuntime}); otherwise the reason says what
+ * is missing, and {@link #create()} throws it.
+ */
+public final class CudaThreadModelProvider implements ThreadModelProvider {
+
+    /** Priority among thread models: below {@code pthreads} (50), above the {@code java} fallback. */
+    public static final int PRIORITY = 20;
+
+    /** Creates the provider; cheap, loads nothing. */
+    public CudaThreadModelProvider() {
+        // discovery-time constructor: CUDA is probed once, on the first support() call
+    }
+
+    @Override
+    public String name() {
+        return ThreadModel.CUDA;
+    }
+
+    @Override
+    public Support support() {
+        return Holder.SUPPORT;
+    }
+
+    @Override
+    public int priority() {
+        return PRIORITY;
+    }
+
+    /**
+     * Creates the model, with the default device from {@code -Dhshm.cuda.device} (0 if unset).
+     *
+     * @throws UnsupportedOperationException with the reason if CUDA is not usable here
+     * @throws IllegalArgumentException if {@code -Dhshm.cuda.device} names no device
+     */
+    @Override
+    public ThreadModel create() {
+        String what = "thread model '" + ThreadModel.CUDA + "'";
+        if (!Holder.SUPPORT.supported()) {
+            throw new UnsupportedOperationException(what + " is not supported here: " + Holder.SUPPORT.reason());
+        }
+        CudaRuntime.State s = CudaRuntime.state();
+        return new CudaThreads(CudaRuntime.api(what), s.deviceCount(), CudaThreads.defaultDeviceFromProperty());
+    }
+
+    @Override
+    public String toString() {
+        return "CudaThreadModelProvider[" + support() + "]";
+    }
+
+    private static final class Holder {
+        static final Support SUPPORT = Support.evaluate(() -> {
+            Support cuda = CudaRuntime.support();
+            return cuda.supported() ? Support.yes("JVM threads with a CUDA device and stream each; " + cuda.reason())
+                    : cuda;
+        });
+    }
+}

@@ -1,0 +1,39 @@
+package dev.hshm.provider.cuda.internal;
+
+import dev.hshm.api.MemoryBackend;
+import dev.hshm.api.MemoryBackendId;
+import dev.hshm.api.testing.MemoryBackendContract;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+/**
+ * The backend contract for {@code cuda_shm_mmap} over real POSIX shared memory, with the CUDA calls mocked as a
+ * working device would answer them; the attach count checks that the decorator counts each view once.
+ */
+@EnabledOnOs(OS.LINUX)
+class CudaShmMmapContractTest extends MemoryBackendContract {
+
+    private final TestSegments segs = new TestSegments();
+    private final CudaApi api = FakeDevice.working();
+
+    @AfterEach
+    void removeNames() {
+        segs.close();
+    }
+
+    @Override
+    protected MemoryBackend create(MemoryBackendId id, long size) {
+        return CudaShmMmap.create(api, id, size, segs.name(), 0600);
+    }
+
+    @Override
+    protected MemoryBackend attach(MemoryBackend created) {
+        return CudaShmMmap.attach(api, created.url().orElseThrow());
+    }
+
+    @Override
+    protected String expectedKind() {
+        return MemoryBackend.CUDA_SHM_MMAP;
+    }
+}
