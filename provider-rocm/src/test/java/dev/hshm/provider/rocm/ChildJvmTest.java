@@ -66,7 +66,11 @@ class ChildJvmTest {
         Files.writeString(probe, PROBE);
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of(jvmFlags));
+        String library = System.getProperty(HipRuntime.LIBRARY_PROPERTY);
+        if (library != null) {
+            cmd.add("-D" + HipRuntime.LIBRARY_PROPERTY + "=" + library); // the child sees what this JVM sees
+        }
+        cmd.addAll(List.of(jvmFlags)); // a flag given here comes later and wins
         cmd.add("-cp");
         cmd.add(String.join(File.pathSeparator, location(HipRuntime.class), location(PosixShmMmap.class),
                 location(BackendHeader.class)));
