@@ -1,0 +1,110 @@
+package dev.hshm.provider.rocm.internal;
+
+import dev.hshm.api.MemoryBackend;
+import dev.hshm.api.MemoryBackendId;
+import dev.hshm.api.spi.BackendOptions;
+import dev.hshm.api.spi.MemoryBackendProvider;
+import dev.hshm.api.spi.Support;
+import dev.hshm.provider.posix.PosixShmMmap;
+import dev.hshm.provider.posix.PosixShmMmapProvider;
+import java.util.List;
+
+/**
+ * Provides the {@value MemoryBackend#ROCM_SHM_MMAP} kind ({@link RocmShmMmap}): POSIX shared memory registered
+ * with an AMD GPU. Supported when {@code libamdhip64} loads, sees at least one device, and POSIX shared memory
+ * works; otherwise the reason says which of these failed ({@value HipRuntime#NOT_FOUND}, {@code "no AMD GPU:
+ * hipGetDeviceCount returned hipErrorNoDevice (100) ..."}, {@code "native access denied: add
+ * --enable-native-access=dev.hshm.provider.rocm ..."}).
+ */
+public final class RocmShmMmapProvider implements MemoryBackendProvider {
+
+    /** Priority among providers of the same kind. */
+    public static final int PRIORITY = 50;
+
+    /** Creates the provider; cheap, loads nothing. */
+    public RocmShmMmapProvider() {
+        // discovery-time constructor: the library is loaded once, on the first support() call
+    }
+
+    @Override
+    public String name() {
+        return MemoryBackend.ROCM_SHM_MMAP;
+    }
+
+    @Override
+    public Support support() {
+        return Holder.SUPPORT;
+    }
+
+    @Override
+    public int priority() {
+        return PRIORITY;
+    }
+
+    @Override
+    public boolean isShared() {
+        return true;
+    }
+
+    /**
+     * Creates the named object with {@code options.mode()} and registers it with the calling thread's current HIP
+     * device. See {@link RocmShmMmap#create}.
+     *
+     * @throws UnsupportedOperationException with the reason if this kind is not supported here
+     */
+    @Override
+    public MemoryBackend create(MemoryBackendId id, long size, String url, BackendOptions options) {
+        requireSupported();
+        int mode = options != null ? options.mode() : BackendOptions.DEFAULT.mode();
+        return RocmShmMmap.create(HipRuntime.require(), id, size, url, mode);
+    }
+
+    /**
+     * Attaches to any POSIX-based backend and registers this process's mapping. See {@link RocmShmMmap#attach}.
+     *
+     * @throws UnsupportedOperationException with the reason if this kind is not supported here
+     */
+    @Override
+    public MemoryBackend attach(String url) {
+        requireSupported();
+        return RocmShmMmap.attach(HipRuntime.require(), url);
+    }
+
+    /** The POSIX shared memory this provider could attach: none when it is unsupported here. */
+    @Override
+    public List<String> list() {
+        return support().supported() ? PosixShmMmap.list() : List.of();
+    }
+
+    /** Removes the name ({@link PosixShmMmap#unlink(String)}); needs no GPU. */
+    @Override
+    public void unlink(String url) {
+        PosixShmMmap.unlink(url);
+    }
+
+    private void requireSupported() {
+        Support s = support();
+        if (!s.supported()) {
+            throw new UnsupportedOperationException("backend kind '" + name() + "' is not supported here: " + s.reason());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RocmShmMmapProvider[" + support() + "]";
+    }
+
+    private static final class Holder {
+        static final Support SUPPORT = Support.evaluate(() -> {
+            Support hip = HipRuntime.support();
+            if (!hip.supported()) {
+                return hip;
+            }
+            Support shm = new PosixShmMmapProvider().support();
+            if (!shm.supported()) {
+                return Support.no("POSIX shared memory is not available: " + shm.reason());
+            }
+            return Support.yes("hipHostRegister(Portable|Mapped) of shm_open+mmap(MAP_SHARED) memory; " + hip.reason());
+        });
+    }
+}
