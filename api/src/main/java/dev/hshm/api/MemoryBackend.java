@@ -112,6 +112,10 @@ public interface MemoryBackend extends AutoCloseable {
      * Detaches and removes the shared object, so that no process can attach any more (processes that
      * already map it keep their view until they detach). For private backends the same as
      * {@link #detach()} followed by freeing the memory. Idempotent.
+     *
+     * <p>Where the platform has no name separate from the mappings (Windows named file mappings), destroy
+     * closes this process's handle and the object lives on until the last process that maps it closes
+     * its own; a new attach by name fails only after that. Each provider's documentation says which.
      */
     void destroy();
 

@@ -25,8 +25,9 @@ class InfoCommandTest {
         assertTrue(out.contains("\nthread model chosen: pthreads (the supported one with the highest priority"), out);
         assertTrue(out.contains("providers that failed to load: none"), out);
         assertTrue(out.contains("launched on:    the module path"), out);
-        assertTrue(Pattern.compile("(?m)native access: +enabled for dev\\.hshm\\.api, dev\\.hshm\\.provider\\.posix$")
-                .matcher(out).find(), out);
+        assertTrue(Pattern.compile("(?m)native access: +enabled for dev\\.hshm\\.api, dev\\.hshm\\.provider\\.argobots, "
+                + "dev\\.hshm\\.provider\\.cuda, dev\\.hshm\\.provider\\.posix, dev\\.hshm\\.provider\\.rocm, "
+                + "dev\\.hshm\\.provider\\.windows$").matcher(out).find(), out);
         assertTrue(out.contains("os:             " + System.getProperty("os.name")), out);
     }
 
@@ -34,14 +35,21 @@ class InfoCommandTest {
     void eachProvidersReasonStandsUnderItsStateColumn() {
         String out = Hshm.run("info").out();
         String[] lines = out.split("\n");
+        int tables = 0;
         for (int i = 0; i < lines.length - 1; i++) {
             if (lines[i].startsWith("  NAME ")) {
+                tables++;
                 int col = lines[i].indexOf("STATE");
-                String firstRow = lines[i + 1];
-                String reason = lines[i + 2];
-                assertEquals("supported", firstRow.substring(col, col + "supported".length()), out);
-                assertEquals(col, reason.length() - reason.stripLeading().length(), "reason indented under STATE:\n" + out);
+                for (int r = i + 1; r + 1 < lines.length && !lines[r].isBlank(); r += 2) {
+                    String state = lines[r].substring(col).split(" +")[0];
+                    assertTrue(state.equals("supported") || state.equals("UNSUPPORTED"), "state column:\n" + out);
+                    String reason = lines[r + 1];
+                    assertEquals(col, reason.length() - reason.stripLeading().length(),
+                            "reason indented under STATE:\n" + out);
+                    assertEquals(state.equals("UNSUPPORTED"), reason.stripLeading().startsWith("why: "), out);
+                }
             }
         }
+        assertEquals(3, tables, out);
     }
 }

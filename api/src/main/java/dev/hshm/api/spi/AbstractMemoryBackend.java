@@ -164,6 +164,20 @@ public abstract class AbstractMemoryBackend implements MemoryBackend {
         }
     }
 
+    /**
+     * For a backend that decorates another one (a GPU registration over a POSIX shared-memory view): releases
+     * {@code inner}'s mapping without counting this process out of the segment's header, which this backend's
+     * own {@link #detach()} has already done, so each process is counted once. Does nothing when {@code inner}
+     * is no longer attached. Call it from {@link #unmap()}; a later {@code inner.destroy()} then only unlinks.
+     *
+     * @param inner the decorated backend, owned by this one
+     */
+    protected static void unmapDecorated(AbstractMemoryBackend inner) {
+        if (inner.state.compareAndSet(ATTACHED, DETACHED)) {
+            inner.unmap();
+        }
+    }
+
     /** Unmaps (or frees) this process's view; called once. Must close the arena of the views. */
     protected abstract void unmap();
 

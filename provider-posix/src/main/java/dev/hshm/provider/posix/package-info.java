@@ -1,10 +1,13 @@
 /**
  * The POSIX provider: the {@code posix_mmap} backend (private anonymous mappings), the {@code posix_shm_mmap}
  * backend (named shared memory: {@code shm_open} + {@code ftruncate} + {@code mmap}) and the {@code pthreads}
- * thread model, for Linux and macOS. Nothing here is exported: users reach it by name through
- * {@link dev.hshm.api.MemoryManager} and {@link dev.hshm.api.ThreadModel#current()}, and the provider
- * registry finds the providers through {@code module-info.java} (module path), {@code META-INF/services}
- * (class path) or the api bundle's registrar (OSGi).
+ * thread model, for Linux and macOS. Users reach them by name through {@link dev.hshm.api.MemoryManager} and
+ * {@link dev.hshm.api.ThreadModel#current()}; the provider registry finds the providers through
+ * {@code module-info.java} (module path), {@code META-INF/services} (class path) or the api bundle's
+ * registrar (OSGi). This package is exported for one reason: providers built on POSIX shared memory (the
+ * CUDA and ROCm ones, which register the same mapping with a GPU runtime) create and attach
+ * {@link dev.hshm.provider.posix.PosixShmMmap} under their own kind name. Its {@code internal} package is
+ * not exported.
  *
  * <p>Native calls go through {@code java.lang.foreign} only (bound in
  * {@link dev.hshm.provider.posix.internal.PosixShm}). The JVM needs

@@ -4,7 +4,6 @@ import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.StateException;
 import dev.hshm.api.spi.AbstractMemoryBackend;
-import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.provider.cuda.CudaBackend;
 import dev.hshm.provider.posix.PosixShmMmap;
 import java.lang.foreign.MemorySegment;
@@ -146,9 +145,8 @@ public final class CudaShmMmap extends AbstractMemoryBackend implements CudaBack
     }
 
     /**
-     * Unregisters, then unmaps through the POSIX backend, whose detach would count this process out of the
-     * header's attach count a second time ({@link AbstractMemoryBackend} has done it for this view already):
-     * the count is given back just before, so each process counts once.
+     * Unregisters, then unmaps the POSIX view without counting this process out of the header a second time
+     * ({@link AbstractMemoryBackend} has done it for this view already).
      */
     @Override
     protected void unmap() {
@@ -159,8 +157,7 @@ public final class CudaShmMmap extends AbstractMemoryBackend implements CudaBack
             failure = e;
         }
         try {
-            BackendHeader.addAttachCount(inner.header(), +1);
-            inner.detach();
+            unmapDecorated(inner);
         } catch (RuntimeException e) {
             if (failure == null) {
                 failure = e;

@@ -190,13 +190,8 @@ public final class RocmShmMmap extends AbstractMemoryBackend implements RocmBack
             failure = e;
         }
         try {
-            // AbstractMemoryBackend counted this detach already; the POSIX view's own detach counts it again
-            BackendHeader.addAttachCount(posix.header(), +1);
-        } catch (RuntimeException e) {
-            failure = add(failure, e);
-        }
-        try {
-            posix.detach(); // unmaps: after this, touching data() throws IllegalStateException
+            // AbstractMemoryBackend counted this process out already; only the POSIX view's mapping goes
+            unmapDecorated(posix); // after this, touching data() throws IllegalStateException
         } catch (RuntimeException e) {
             failure = add(failure, e);
         }
