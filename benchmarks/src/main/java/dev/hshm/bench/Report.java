@@ -137,9 +137,10 @@ public final class Report {
         }
         for (ResidentMemory.Result m : rss) {
             sb.append(String.format(Locale.ROOT, "- resident memory, `%s`: %d MiB requested (64 B..64 KiB, every byte"
-                    + " written) grew the RSS by %.1f MiB = %.3f x (target <= 1.15 + fixed metadata); allocator"
-                    + " footprint %.1f MiB%n", m.type(), m.requested() >> 20, m.residentGrowth() / 1048576.0,
-                    m.ratio(), m.footprint() / 1048576.0));
+                    + " written) made %.1f MiB more of the backend resident (mincore) = %.3f x (target <= 1.15 +"
+                    + " fixed metadata); process RSS grew %.1f MiB meanwhile; allocator footprint %.1f MiB%n",
+                    m.type(), m.requested() >> 20, m.residentGrowth() / 1048576.0, m.ratio(),
+                    m.processGrowth() / 1048576.0, m.footprint() / 1048576.0));
         }
         System.out.println(sb);
     }
