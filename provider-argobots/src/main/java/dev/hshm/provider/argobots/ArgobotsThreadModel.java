@@ -1,8 +1,7 @@
 package dev.hshm.provider.argobots;
 
-import dev.hshm.api.ThreadLocalKey;
 import dev.hshm.api.ThreadModel;
-import dev.hshm.api.spi.JvmThreadLocalKey;
+import dev.hshm.api.spi.JvmThreadModel;
 import dev.hshm.api.spi.Support;
 import dev.hshm.api.spi.ThreadIds;
 import java.util.Objects;
@@ -71,7 +70,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Safe for use by many threads.
  */
-public final class ArgobotsThreadModel implements ThreadModel {
+public final class ArgobotsThreadModel extends JvmThreadModel {
 
     /** The JDK property that sets the number of carrier threads (execution streams). */
     static final String PARALLELISM = "jdk.virtualThreadScheduler.parallelism";
@@ -83,63 +82,13 @@ public final class ArgobotsThreadModel implements ThreadModel {
 
     /** Creates the model; the provider checks support first. */
     ArgobotsThreadModel() {
-    }
-
-    @Override
-    public String name() {
-        return ARGOBOTS;
-    }
-
-    /**
-     * Parks the calling ULT for at least {@code us} microseconds without holding its execution stream.
-     *
-     * @param us microseconds, {@code >= 0}; 0 returns at once
-     * @throws IllegalArgumentException if {@code us < 0}
-     */
-    @Override
-    public void sleepForUs(long us) {
-        if (us < 0) {
-            throw new IllegalArgumentException("sleep time must be >= 0 us: " + us);
-        }
-        if (us == 0) {
-            return;
-        }
-        long nanos = us >= Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : us * 1000;
-        long deadline = System.nanoTime() + nanos;
-        long left = nanos;
-        // parkNanos may return early (a spurious wake-up, a stray unpark): park again for what is left
-        while (left > 0 && !Thread.currentThread().isInterrupted()) {
-            LockSupport.parkNanos(left);
-            left = deadline - System.nanoTime();
-        }
+        super(ARGOBOTS);
     }
 
     /** Gives the calling ULT's execution stream to another ready ULT ({@code ABT_thread_yield}). */
     @Override
     public void yield() {
         Thread.yield();
-    }
-
-    @Override
-    public <T> ThreadLocalKey<T> createTls(T data) {
-        JvmThreadLocalKey<T> key = new JvmThreadLocalKey<>(ARGOBOTS);
-        key.set(data);
-        return key;
-    }
-
-    @Override
-    public <T> T getTls(ThreadLocalKey<T> key) {
-        return JvmThreadLocalKey.cast(key, ARGOBOTS).get();
-    }
-
-    @Override
-    public <T> void setTls(ThreadLocalKey<T> key, T data) {
-        JvmThreadLocalKey.cast(key, ARGOBOTS).set(data);
-    }
-
-    @Override
-    public long getTid() {
-        return ThreadIds.current();
     }
 
     /**

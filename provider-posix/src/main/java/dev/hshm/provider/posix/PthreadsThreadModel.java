@@ -1,8 +1,7 @@
 package dev.hshm.provider.posix;
 
-import dev.hshm.api.ThreadLocalKey;
 import dev.hshm.api.ThreadModel;
-import dev.hshm.api.spi.JvmThreadLocalKey;
+import dev.hshm.api.spi.JvmThreadModel;
 import dev.hshm.api.spi.ThreadIds;
 import dev.hshm.provider.posix.internal.PosixShm;
 import java.util.concurrent.locks.LockSupport;
@@ -33,33 +32,11 @@ import java.util.concurrent.locks.LockSupport;
  * </ul>
  * Safe for use by many threads; stateless apart from the keys it hands out.
  */
-public final class PthreadsThreadModel implements ThreadModel {
+public final class PthreadsThreadModel extends JvmThreadModel {
 
     /** Creates the model; the provider checks support first. */
     PthreadsThreadModel() {
-    }
-
-    @Override
-    public String name() {
-        return PTHREADS;
-    }
-
-    @Override
-    public void sleepForUs(long us) {
-        if (us < 0) {
-            throw new IllegalArgumentException("sleep time must be >= 0 us: " + us);
-        }
-        if (us == 0) {
-            return;
-        }
-        long nanos = us >= Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : us * 1000;
-        long deadline = System.nanoTime() + nanos;
-        long left = nanos;
-        // parkNanos may return early (spurious wake-ups, a stray unpark): park again for what is left
-        while (left > 0 && !Thread.currentThread().isInterrupted()) {
-            LockSupport.parkNanos(left);
-            left = deadline - System.nanoTime();
-        }
+        super(PTHREADS);
     }
 
     @Override
@@ -69,32 +46,5 @@ public final class PthreadsThreadModel implements ThreadModel {
         } else {
             PosixShm.schedYield();
         }
-    }
-
-    @Override
-    public <T> ThreadLocalKey<T> createTls(T data) {
-        JvmThreadLocalKey<T> key = new JvmThreadLocalKey<>(PTHREADS);
-        key.set(data);
-        return key;
-    }
-
-    @Override
-    public <T> T getTls(ThreadLocalKey<T> key) {
-        return JvmThreadLocalKey.cast(key, PTHREADS).get();
-    }
-
-    @Override
-    public <T> void setTls(ThreadLocalKey<T> key, T data) {
-        JvmThreadLocalKey.cast(key, PTHREADS).set(data);
-    }
-
-    @Override
-    public long getTid() {
-        return ThreadIds.current();
-    }
-
-    @Override
-    public String toString() {
-        return "ThreadModel[pthreads]";
     }
 }

@@ -1,8 +1,7 @@
 package dev.hshm.provider.windows;
 
-import dev.hshm.api.ThreadLocalKey;
 import dev.hshm.api.ThreadModel;
-import dev.hshm.api.spi.JvmThreadLocalKey;
+import dev.hshm.api.spi.JvmThreadModel;
 import dev.hshm.api.spi.ThreadIds;
 import dev.hshm.provider.windows.internal.WinApi;
 import java.util.Objects;
@@ -42,7 +41,7 @@ import java.util.concurrent.locks.LockSupport;
  * </ul>
  * Safe for use by many threads; stateless apart from the keys it hands out.
  */
-public final class WindowsThreadModel implements ThreadModel {
+public final class WindowsThreadModel extends JvmThreadModel {
 
     /** Set in the low word of ids that are not Win32 thread ids (virtual threads). */
     public static final long JVM_TID_BIT = 0x8000_0000L;
@@ -56,25 +55,14 @@ public final class WindowsThreadModel implements ThreadModel {
      * @param api the Win32 calls
      */
     WindowsThreadModel(WinApi api) {
+        super(WINDOWS);
         this.api = Objects.requireNonNull(api, "api");
         this.pidHigh = Integer.toUnsignedLong(api.getCurrentProcessId()) << 32;
     }
 
     @Override
-    public String name() {
-        return WINDOWS;
-    }
-
-    @Override
     public void sleepForUs(long us) {
-        if (us < 0) {
-            throw new IllegalArgumentException("sleep time must be >= 0 us: " + us);
-        }
-        if (us == 0) {
-            return;
-        }
-        long nanos = us >= Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : us * 1000;
-        long deadline = System.nanoTime() + nanos;
+        long deadline = deadlineAfter(us);
         if (!Thread.currentThread().isVirtual()) {
             long millis = us / 1000;
             while (millis > 0 && !Thread.currentThread().isInterrupted()) {
@@ -83,12 +71,7 @@ public final class WindowsThreadModel implements ThreadModel {
                 millis -= chunk;
             }
         }
-        long left = deadline - System.nanoTime();
-        // parkNanos may return early (spurious wake-ups, a stray unpark): park again for what is left
-        while (left > 0 && !Thread.currentThread().isInterrupted()) {
-            LockSupport.parkNanos(left);
-            left = deadline - System.nanoTime();
-        }
+        parkUntil(deadline); // what Sleep's millisecond granularity left, and virtual threads
     }
 
     @Override
@@ -101,23 +84,6 @@ public final class WindowsThreadModel implements ThreadModel {
     }
 
     @Override
-    public <T> ThreadLocalKey<T> createTls(T data) {
-        JvmThreadLocalKey<T> key = new JvmThreadLocalKey<>(WINDOWS);
-        key.set(data);
-        return key;
-    }
-
-    @Override
-    public <T> T getTls(ThreadLocalKey<T> key) {
-        return JvmThreadLocalKey.cast(key, WINDOWS).get();
-    }
-
-    @Override
-    public <T> void setTls(ThreadLocalKey<T> key, T data) {
-        JvmThreadLocalKey.cast(key, WINDOWS).set(data);
-    }
-
-    @Override
     public long getTid() {
         if (!Thread.currentThread().isVirtual()) {
             long tid = Integer.toUnsignedLong(api.getCurrentThreadId());
@@ -126,10 +92,5 @@ public final class WindowsThreadModel implements ThreadModel {
             }
         }
         return ThreadIds.current() | JVM_TID_BIT;
-    }
-
-    @Override
-    public String toString() {
-        return "ThreadModel[windows]";
     }
 }

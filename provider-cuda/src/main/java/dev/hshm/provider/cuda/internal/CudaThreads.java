@@ -1,8 +1,7 @@
 package dev.hshm.provider.cuda.internal;
 
-import dev.hshm.api.ThreadLocalKey;
 import dev.hshm.api.ThreadModel;
-import dev.hshm.api.spi.JvmThreadLocalKey;
+import dev.hshm.api.spi.JvmThreadModel;
 import dev.hshm.api.spi.ThreadIds;
 import dev.hshm.provider.cuda.CudaThreadModel;
 import java.lang.ref.Cleaner;
@@ -28,7 +27,7 @@ import java.util.concurrent.locks.LockSupport;
  * </ul>
  * Safe for use by many threads: all per-thread state is the calling thread's own.
  */
-public final class CudaThreads implements CudaThreadModel {
+public final class CudaThreads extends JvmThreadModel implements CudaThreadModel {
 
     private static final System.Logger LOG = System.getLogger(CudaThreads.class.getName());
     private static final Cleaner CLEANER = Cleaner.create();
@@ -47,6 +46,7 @@ public final class CudaThreads implements CudaThreadModel {
      * @throws IllegalArgumentException if the default device is out of range
      */
     public CudaThreads(CudaApi api, int deviceCount, int defaultDevice) {
+        super(CUDA);
         this.api = Objects.requireNonNull(api, "api");
         if (deviceCount < 1) {
             throw new IllegalArgumentException("the cuda thread model needs a device: deviceCount=" + deviceCount);
@@ -80,11 +80,6 @@ public final class CudaThreads implements CudaThreadModel {
                     + "; check CUDA_VISIBLE_DEVICES");
         }
         return device;
-    }
-
-    @Override
-    public String name() {
-        return CUDA;
     }
 
     @Override
@@ -173,50 +168,6 @@ public final class CudaThreads implements CudaThreadModel {
         CudaErrors.check(api, "cudaStreamCreate", api.streamCreate(out), "creating the stream of "
                 + Thread.currentThread() + " on device " + device);
         return new StreamHandle(api, device, out[0]);
-    }
-
-    @Override
-    public void sleepForUs(long us) {
-        if (us < 0) {
-            throw new IllegalArgumentException("sleep time must be >= 0 us: " + us);
-        }
-        if (us == 0) {
-            return;
-        }
-        long nanos = us >= Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : us * 1000;
-        long deadline = System.nanoTime() + nanos;
-        long left = nanos;
-        while (left > 0 && !Thread.currentThread().isInterrupted()) {
-            LockSupport.parkNanos(left);
-            left = deadline - System.nanoTime();
-        }
-    }
-
-    @Override
-    public void yield() {
-        Thread.yield();
-    }
-
-    @Override
-    public <T> ThreadLocalKey<T> createTls(T data) {
-        JvmThreadLocalKey<T> key = new JvmThreadLocalKey<>(CUDA);
-        key.set(data);
-        return key;
-    }
-
-    @Override
-    public <T> T getTls(ThreadLocalKey<T> key) {
-        return JvmThreadLocalKey.cast(key, CUDA).get();
-    }
-
-    @Override
-    public <T> void setTls(ThreadLocalKey<T> key, T data) {
-        JvmThreadLocalKey.cast(key, CUDA).set(data);
-    }
-
-    @Override
-    public long getTid() {
-        return ThreadIds.current();
     }
 
     @Override

@@ -1,9 +1,8 @@
 package dev.hshm.provider.rocm.internal;
 
 import dev.hshm.api.StateException;
-import dev.hshm.api.ThreadLocalKey;
 import dev.hshm.api.ThreadModel;
-import dev.hshm.api.spi.JvmThreadLocalKey;
+import dev.hshm.api.spi.JvmThreadModel;
 import dev.hshm.api.spi.ThreadIds;
 import dev.hshm.provider.rocm.RocmThreadModel;
 import java.lang.ref.Cleaner;
@@ -31,7 +30,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Only the owning thread touches its state; the cleaner sees only the stream handle, through a
  * {@link StreamReleaser} that lets exactly one of the explicit release and the cleaner destroy it.
  */
-public final class HipThreadModel implements RocmThreadModel {
+public final class HipThreadModel extends JvmThreadModel implements RocmThreadModel {
 
     private static final System.Logger LOG = System.getLogger(HipThreadModel.class.getName());
 
@@ -48,6 +47,7 @@ public final class HipThreadModel implements RocmThreadModel {
      * @throws dev.hshm.api.NativeException if {@code hipGetDeviceCount} fails
      */
     HipThreadModel(HipApi hip, int defaultDevice) {
+        super(ROCM);
         this.hip = Objects.requireNonNull(hip, "hip");
         int count = hip.deviceCount();
         if (defaultDevice < 0 || defaultDevice >= count) {
@@ -106,56 +106,6 @@ public final class HipThreadModel implements RocmThreadModel {
     private static final class Cleaners {
         static final Cleaner CLEANER = Cleaner.create(Thread.ofPlatform().daemon().name("hshm-rocm-stream-cleaner")
                 .factory());
-    }
-
-    @Override
-    public String name() {
-        return ROCM;
-    }
-
-    @Override
-    public void sleepForUs(long us) {
-        if (us < 0) {
-            throw new IllegalArgumentException("sleep time must be >= 0 us: " + us);
-        }
-        if (us == 0) {
-            return;
-        }
-        long nanos = us >= Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : us * 1000;
-        long deadline = System.nanoTime() + nanos;
-        long left = nanos;
-        // parkNanos may return early (spurious wake-ups, a stray unpark): park again for what is left
-        while (left > 0 && !Thread.currentThread().isInterrupted()) {
-            LockSupport.parkNanos(left);
-            left = deadline - System.nanoTime();
-        }
-    }
-
-    @Override
-    public void yield() {
-        Thread.yield();
-    }
-
-    @Override
-    public <T> ThreadLocalKey<T> createTls(T data) {
-        JvmThreadLocalKey<T> key = new JvmThreadLocalKey<>(ROCM);
-        key.set(data);
-        return key;
-    }
-
-    @Override
-    public <T> T getTls(ThreadLocalKey<T> key) {
-        return JvmThreadLocalKey.cast(key, ROCM).get();
-    }
-
-    @Override
-    public <T> void setTls(ThreadLocalKey<T> key, T data) {
-        JvmThreadLocalKey.cast(key, ROCM).set(data);
-    }
-
-    @Override
-    public long getTid() {
-        return ThreadIds.current();
     }
 
     // ------------------------------------------------------------------ GPU state per thread
