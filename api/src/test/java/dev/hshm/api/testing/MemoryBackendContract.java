@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.hshm.api.AlreadyExistsException;
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.StateException;
@@ -45,6 +46,21 @@ public abstract class MemoryBackendContract {
      */
     protected MemoryBackend attach(MemoryBackend created) {
         return null;
+    }
+
+    /**
+     * Creates a backend of this kind under a name (URL) that {@link #create} already used; named kinds must
+     * override it so the contract can check that a name is never silently taken over. Private kinds (whose
+     * backends have no {@link MemoryBackend#url() url}) never get here.
+     *
+     * @param id the id to give it
+     * @param size bytes of data
+     * @param url the URL of a live backend from {@link #create}
+     * @return the backend, which it must not return: the call should throw
+     */
+    protected MemoryBackend createAt(MemoryBackendId id, long size, String url) {
+        throw new UnsupportedOperationException(getClass().getName() + " makes named backends (url=" + url
+                + "): override createAt(id, size, url) so the contract can check creating an existing name");
     }
 
     /**
@@ -161,6 +177,24 @@ public abstract class MemoryBackendContract {
         RuntimeException e = assertThrows(RuntimeException.class, () -> make(1, 0));
         assertTrue(e.getMessage().contains("0"), e.getMessage());
         assertThrows(RuntimeException.class, () -> make(2, -5));
+    }
+
+    @Test
+    void creatingANameThatExistsThrowsAndLeavesTheLiveBackendAlone() {
+        MemoryBackend b = make(4, 1 << 16);
+        assumeTrue(b.url().isPresent(), "private kind: its backends have no name that could collide");
+        b.data().set(ValueLayout.JAVA_LONG, 0, 0x5EED_5EEDL);
+        AlreadyExistsException e = assertThrows(AlreadyExistsException.class, () -> {
+            MemoryBackend second = createAt(MemoryBackendId.get(5), 1 << 16, b.url().orElseThrow());
+            made.add(second);
+        });
+        assertNotNull(e.getMessage());
+        assertEquals(0x5EED_5EEDL, b.data().get(ValueLayout.JAVA_LONG, 0), "the live backend's data is untouched");
+        assertEquals(1, BackendHeader.attachCount(b.header()), "the failed create did not attach");
+        MemoryBackend a = attachTracked(b);
+        if (a != null) {
+            assertEquals(b.dataSize(), a.dataSize(), "the name still leads to the first backend");
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.hshm.provider.posix;
 
+import dev.hshm.api.testing.ShmTestNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -74,7 +75,7 @@ class ChildJvmTest {
             }
             """;
 
-    private final Segments segs = new Segments();
+    private final ShmTestNames segs = new ShmTestNames("hshm-t");
 
     @TempDir
     Path tmp;

@@ -1,5 +1,6 @@
 package dev.hshm.provider.posix;
 
+import dev.hshm.api.testing.ShmTestNames;
 import dev.hshm.api.Allocator;
 import dev.hshm.api.AllocatorId;
 import dev.hshm.api.MemoryBackendId;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.AfterEach;
  */
 abstract class PosixShmAllocatorContract extends AllocatorContract {
 
-    final Segments segs = new Segments();
+    final ShmTestNames segs = new ShmTestNames("hshm-t");
     private final Map<Allocator, PosixShmMmap> backends = new IdentityHashMap<>();
 
     /** The allocator type under test. */

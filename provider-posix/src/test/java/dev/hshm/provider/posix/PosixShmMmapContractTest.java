@@ -1,5 +1,6 @@
 package dev.hshm.provider.posix;
 
+import dev.hshm.api.testing.ShmTestNames;
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.testing.MemoryBackendContract;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.condition.OS;
 @EnabledOnOs({OS.LINUX, OS.MAC})
 class PosixShmMmapContractTest extends MemoryBackendContract {
 
-    private final Segments segs = new Segments();
+    private final ShmTestNames segs = new ShmTestNames("hshm-t");
 
     @AfterEach
     void removeNames() {
@@ -21,6 +22,11 @@ class PosixShmMmapContractTest extends MemoryBackendContract {
     @Override
     protected MemoryBackend create(MemoryBackendId id, long size) {
         return PosixShmMmap.create(id, size, segs.name(), 0600);
+    }
+
+    @Override
+    protected MemoryBackend createAt(MemoryBackendId id, long size, String url) {
+        return PosixShmMmap.create(id, size, url, 0600);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.hshm.provider.posix;
 
+import dev.hshm.api.testing.ShmTestNames;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -45,7 +46,7 @@ class PosixShmMmapTest {
     private static final long MIB = 1 << 20;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
 
-    private final Segments segs = new Segments();
+    private final ShmTestNames segs = new ShmTestNames("hshm-t");
 
     @AfterEach
     void cleanUp() {
@@ -175,7 +176,7 @@ class PosixShmMmapTest {
     void createRefusesAForeignObjectOfTheSameName() throws IOException {
         String name = segs.name();
         byte[] foreign = "somebody else's data".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        Path p = segs.writeForeign(name, foreign);
+        Path p = ForeignShm.write(name, foreign);
         assertThrows(AlreadyExistsException.class, () -> PosixShmMmap.create(MemoryBackendId.get(1), 4096, name, 0600));
         assertArrayEquals(foreign, Files.readAllBytes(p), "the foreign object is neither replaced nor cleaned up");
     }
@@ -262,7 +263,7 @@ class PosixShmMmapTest {
         String name = segs.name();
         byte[] junk = new byte[64 * 1024];
         new Random(42).nextBytes(junk);
-        segs.writeForeign(name, junk);
+        ForeignShm.write(name, junk);
         CorruptSegmentException e = assertThrows(CorruptSegmentException.class, () -> PosixShmMmap.attach(name));
         assertTrue(e.getMessage().contains("bad magic"), e.getMessage());
         assertTrue(e.getMessage().contains("url=" + name), e.getMessage());
@@ -271,12 +272,12 @@ class PosixShmMmapTest {
     @Test
     void attachRejectsAnObjectTooSmallForAHeader() throws IOException {
         String small = segs.name();
-        segs.writeForeign(small, new byte[100]);
+        ForeignShm.write(small, new byte[100]);
         CorruptSegmentException e = assertThrows(CorruptSegmentException.class, () -> PosixShmMmap.attach(small));
         assertTrue(e.getMessage().contains("too small for a header"), e.getMessage());
         assertTrue(e.getMessage().contains("size=100"), e.getMessage());
         String empty = segs.name();
-        segs.writeForeign(empty, new byte[0]);
+        ForeignShm.write(empty, new byte[0]);
         assertTrue(assertThrows(CorruptSegmentException.class, () -> PosixShmMmap.attach(empty))
                 .getMessage().contains("size=0"));
     }
@@ -428,8 +429,8 @@ class PosixShmMmapTest {
         String foreign = segs.name();
         String empty = segs.name();
         create(ours, 4096);
-        segs.writeForeign(foreign, "PULSEAUDIO-SHM-xxxxxxxx".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        segs.writeForeign(empty, new byte[0]);
+        ForeignShm.write(foreign, "PULSEAUDIO-SHM-xxxxxxxx".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        ForeignShm.write(empty, new byte[0]);
         var list = new PosixShmMmapProvider().list();
         assertTrue(list.contains(ours), list.toString());
         assertFalse(list.contains(foreign), list.toString());
@@ -462,7 +463,7 @@ class PosixShmMmapTest {
         String name = segs.name();
         byte[] content = new byte[4096];
         Arrays.fill(content, (byte) 7);
-        Path p = segs.writeForeign(name, content);
+        Path p = ForeignShm.write(name, content);
         CorruptSegmentException e = assertThrows(CorruptSegmentException.class, () -> PosixShmMmap.unlink(name));
         assertTrue(e.getMessage().contains("refusing to remove"), e.getMessage());
         assertTrue(Files.exists(p));
@@ -471,7 +472,7 @@ class PosixShmMmapTest {
     @Test
     void unlinkRemovesAHalfCreatedObject() throws IOException {
         String name = segs.name();
-        segs.writeForeign(name, new byte[0]); // a creator that died between shm_open and ftruncate leaves this
+        ForeignShm.write(name, new byte[0]); // a creator that died between shm_open and ftruncate leaves this
         PosixShmMmap.unlink(name);
         assertFalse(Files.exists(DevShm.path(name)));
         create(name, 4096); // and the name can be created again

@@ -1,5 +1,6 @@
 package dev.hshm.provider.posix;
 
+import dev.hshm.api.testing.ShmTestNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.condition.OS;
 @EnabledOnOs(OS.LINUX)
 class SeedExampleTest {
 
-    private final Segments segs = new Segments();
+    private final ShmTestNames segs = new ShmTestNames("hshm-t");
 
     @AfterEach
     void cleanUp() {

@@ -21,6 +21,11 @@ abstract class WindowsShmMmapContract extends MemoryBackendContract {
     }
 
     @Override
+    protected MemoryBackend createAt(MemoryBackendId id, long size, String url) {
+        return WindowsShmMmap.create(api(), id, size, url, 0600);
+    }
+
+    @Override
     protected MemoryBackend attach(MemoryBackend created) {
         return WindowsShmMmap.attach(api(), created.url().orElseThrow());
     }

@@ -801,7 +801,7 @@ final class Heap {
         long head = page;
         if (kind == INTERIOR) {
             head = aux(page);
-            if (head > page || head < page - (SizeClasses.MAX_SPAN_PAGES - 1)) {
+            if (head < 0 || head > page || head < page - (SizeClasses.MAX_SPAN_PAGES - 1)) {
                 throw notABlock(off, "inside a run");
             }
             info = infoOf(head);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hshm.api.AllocatorId;
 import dev.hshm.api.AllocatorStats;
 import dev.hshm.api.CorruptSegmentException;
+import dev.hshm.api.InvalidPointerException;
 import dev.hshm.api.MemContext;
 import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.internal.backend.MallocBackend;
@@ -86,6 +87,24 @@ class HeapTest {
         spa.memory().set(ValueLayout.JAVA_LONG, off + 8, 0x1234L); // use after free clobbers the tag
         CorruptSegmentException e = assertThrows(CorruptSegmentException.class, () -> spa.allocateOffset(CTX, 64));
         assertTrue(e.getMessage().contains("use-after-free"), e.getMessage());
+    }
+
+    @Test
+    void aCorruptedInteriorPageIsReportedAsABadPointerNotAnIndexError() {
+        long first = spa.allocateOffset(CTX, 5000); // a class whose spans cover several pages
+        Heap h = spa.heap;
+        long firstPage = (first - h.geo.heapOffset()) >>> SizeClasses.PAGE_SHIFT;
+        long interior = first;
+        while ((interior - h.geo.heapOffset()) >>> SizeClasses.PAGE_SHIFT == firstPage) {
+            interior = spa.allocateOffset(CTX, 5000);
+        }
+        long page = (interior - h.geo.heapOffset()) >>> SizeClasses.PAGE_SHIFT;
+        long aux = h.geo.descTable() + page * PageDescriptor.BYTES + PageDescriptor.AUX;
+        assertEquals(firstPage, spa.memory().get(ValueLayout.JAVA_LONG, aux), "the interior page names its span's head");
+        spa.memory().set(ValueLayout.JAVA_LONG, aux, -3L); // a stray write into the descriptor table
+        long bad = interior;
+        InvalidPointerException e = assertThrows(InvalidPointerException.class, () -> spa.freeOffset(CTX, bad));
+        assertTrue(e.getMessage().contains("inside a run"), e.getMessage());
     }
 
     @Test

@@ -34,6 +34,11 @@ class FileMmapBackendTest extends MemoryBackendContract {
     }
 
     @Override
+    protected MemoryBackend createAt(MemoryBackendId id, long size, String url) {
+        return provider.create(id, size, url, BackendOptions.DEFAULT);
+    }
+
+    @Override
     protected MemoryBackend attach(MemoryBackend created) {
         return provider.attach(created.url().orElseThrow());
     }

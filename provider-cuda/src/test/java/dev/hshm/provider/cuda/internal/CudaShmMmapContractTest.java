@@ -1,5 +1,6 @@
 package dev.hshm.provider.cuda.internal;
 
+import dev.hshm.api.testing.ShmTestNames;
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.testing.MemoryBackendContract;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.condition.OS;
 @EnabledOnOs(OS.LINUX)
 class CudaShmMmapContractTest extends MemoryBackendContract {
 
-    private final TestSegments segs = new TestSegments();
+    private final ShmTestNames segs = new ShmTestNames("hshm-cuda-t");
     private final CudaApi api = FakeDevice.working();
 
     @AfterEach
@@ -25,6 +26,11 @@ class CudaShmMmapContractTest extends MemoryBackendContract {
     @Override
     protected MemoryBackend create(MemoryBackendId id, long size) {
         return CudaShmMmap.create(api, id, size, segs.name(), 0600);
+    }
+
+    @Override
+    protected MemoryBackend createAt(MemoryBackendId id, long size, String url) {
+        return CudaShmMmap.create(api, id, size, url, 0600);
     }
 
     @Override

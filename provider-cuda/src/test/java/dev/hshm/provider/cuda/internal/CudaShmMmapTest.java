@@ -1,5 +1,6 @@
 package dev.hshm.provider.cuda.internal;
 
+import dev.hshm.api.testing.ShmTestNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -49,7 +50,7 @@ class CudaShmMmapTest {
     private static final long SIZE = 1 << 20;
     private static final long DEVICE_OFFSET = 0x40_0000_0000L; // a device address space distinct from the host's
 
-    private final TestSegments segs = new TestSegments();
+    private final ShmTestNames segs = new ShmTestNames("hshm-cuda-t");
     private final CudaApi api = FakeDevice.working(DEVICE_OFFSET);
 
     @AfterEach
@@ -101,7 +102,7 @@ class CudaShmMmapTest {
         assertEquals(List.of("unregister sees 42"), seen);
         assertThrows(IllegalStateException.class, () -> data.get(ValueLayout.JAVA_LONG, 0), "unmapped afterwards");
         assertFalse(b.isAttached());
-        assertTrue(TestSegments.exists(name), "detach never removes the name");
+        assertTrue(ShmTestNames.exists(name), "detach never removes the name");
         b.detach();
         verify(api, times(1)).hostUnregister(base);
     }
@@ -113,7 +114,7 @@ class CudaShmMmapTest {
         long base = b.header().address();
         b.destroy();
         verify(api).hostUnregister(base);
-        assertFalse(TestSegments.exists(name));
+        assertFalse(ShmTestNames.exists(name));
         b.destroy();
         verify(api, times(1)).hostUnregister(base);
     }
@@ -124,7 +125,7 @@ class CudaShmMmapTest {
         CudaShmMmap b = segs.track(CudaShmMmap.create(api, MemoryBackendId.get(3), SIZE, name, 0600));
         b.detach();
         b.destroy();
-        assertFalse(TestSegments.exists(name));
+        assertFalse(ShmTestNames.exists(name));
         verify(api, times(1)).hostUnregister(anyLong());
     }
 
@@ -170,7 +171,7 @@ class CudaShmMmapTest {
                 () -> CudaShmMmap.create(api, MemoryBackendId.get(3), SIZE, name, 0600));
         assertEquals("cudaHostRegister", e.function());
         assertTrue(e.getMessage().contains("cuda_shm_mmap '" + name + "'"), e.getMessage());
-        assertFalse(TestSegments.exists(name), "the half-made object is unlinked");
+        assertFalse(ShmTestNames.exists(name), "the half-made object is unlinked");
         verify(api, never()).hostUnregister(anyLong());
     }
 
@@ -184,7 +185,7 @@ class CudaShmMmapTest {
         InOrder order = inOrder(api);
         order.verify(api).hostRegister(anyLong(), anyLong(), anyInt());
         order.verify(api).hostUnregister(anyLong());
-        assertFalse(TestSegments.exists(name));
+        assertFalse(ShmTestNames.exists(name));
     }
 
     @Test
@@ -195,7 +196,7 @@ class CudaShmMmapTest {
         when(failing.hostRegister(anyLong(), anyLong(), anyInt())).thenReturn(CudaErrors.HOST_MEMORY_ALREADY_REGISTERED);
         NativeException e = assertThrows(NativeException.class, () -> CudaShmMmap.attach(failing, name));
         assertTrue(e.getMessage().contains("once per process"), e.getMessage());
-        assertTrue(TestSegments.exists(name), "another process's object is never removed by a failed attach");
+        assertTrue(ShmTestNames.exists(name), "another process's object is never removed by a failed attach");
         assertEquals(1, BackendHeader.attachCount(creator.header()), "the failed attach left no count behind");
         assertTrue(creator.isAttached());
     }
@@ -213,7 +214,7 @@ class CudaShmMmapTest {
         assertThrows(IllegalStateException.class, () -> data.get(ValueLayout.JAVA_LONG, 0), "unmapped anyway");
         assertFalse(attached.isAttached());
         assertEquals(1, BackendHeader.attachCount(creator.header()));
-        assertTrue(TestSegments.exists(name));
+        assertTrue(ShmTestNames.exists(name));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.hshm.provider.rocm.internal;
 
+import dev.hshm.api.testing.ShmTestNames;
 import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.condition.OS;
 @EnabledOnOs(OS.LINUX)
 class RocmShmMmapContractTest extends MemoryBackendContract {
 
-    private final ShmNamesForTests shm = new ShmNamesForTests();
+    private final ShmTestNames shm = new ShmTestNames("hshm-rocm-t");
     private final HipApi hip = mock(HipApi.class);
 
     RocmShmMmapContractTest() {
@@ -33,6 +34,11 @@ class RocmShmMmapContractTest extends MemoryBackendContract {
     @Override
     protected MemoryBackend create(MemoryBackendId id, long size) {
         return RocmShmMmap.create(hip, id, size, shm.name(), 0600);
+    }
+
+    @Override
+    protected MemoryBackend createAt(MemoryBackendId id, long size, String url) {
+        return RocmShmMmap.create(hip, id, size, url, 0600);
     }
 
     @Override

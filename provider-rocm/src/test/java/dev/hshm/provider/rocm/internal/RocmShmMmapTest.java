@@ -1,5 +1,6 @@
 package dev.hshm.provider.rocm.internal;
 
+import dev.hshm.api.testing.ShmTestNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -54,7 +55,7 @@ class RocmShmMmapTest {
     private static final int SIZE = 64 * 1024;
     private static final long MAPPING = BackendHeader.DATA_OFFSET + SIZE;
 
-    private final ShmNamesForTests shm = new ShmNamesForTests();
+    private final ShmTestNames shm = new ShmTestNames("hshm-rocm-t");
     private HipApi hip;
 
     @BeforeEach
@@ -148,7 +149,7 @@ class RocmShmMmapTest {
         assertThrows(IllegalStateException.class, () -> data.get(ValueLayout.JAVA_LONG, 0), "unmapped after");
         assertThrows(StateException.class, b::devicePointer);
         assertFalse(b.isAttached());
-        assertTrue(Files.exists(ShmNamesForTests.path(name)), "detach never removes the name");
+        assertTrue(Files.exists(ShmTestNames.path(name)), "detach never removes the name");
         b.detach();
         verify(hip, times(1)).hostUnregister(anyLong());
     }
@@ -160,7 +161,7 @@ class RocmShmMmapTest {
         MemorySegment data = b.data();
         AtomicBoolean nameExistedDuringUnregister = new AtomicBoolean();
         doAnswer(inv -> {
-            nameExistedDuringUnregister.set(Files.exists(ShmNamesForTests.path(name)));
+            nameExistedDuringUnregister.set(Files.exists(ShmTestNames.path(name)));
             return null;
         }).when(hip).hostUnregister(anyLong());
 
@@ -168,7 +169,7 @@ class RocmShmMmapTest {
 
         verify(hip).hostUnregister(b.registeredAddress());
         assertTrue(nameExistedDuringUnregister.get());
-        assertFalse(Files.exists(ShmNamesForTests.path(name)), "destroy unlinks");
+        assertFalse(Files.exists(ShmTestNames.path(name)), "destroy unlinks");
         assertThrows(IllegalStateException.class, () -> data.get(ValueLayout.JAVA_BYTE, 0));
         b.destroy();
         verify(hip, times(1)).hostUnregister(anyLong());
@@ -251,7 +252,7 @@ class RocmShmMmapTest {
                 () -> RocmShmMmap.create(hip, MemoryBackendId.get(1), SIZE, name, 0600));
         assertSame(boom, e);
         verify(hip, never()).hostRegister(anyLong(), anyLong(), anyInt());
-        assertFalse(Files.exists(ShmNamesForTests.path(name)), "the half-made object is unlinked");
+        assertFalse(Files.exists(ShmTestNames.path(name)), "the half-made object is unlinked");
     }
 
     @Test
@@ -264,7 +265,7 @@ class RocmShmMmapTest {
         assertSame(boom, e);
         verify(hip, never()).hostUnregister(anyLong());
         verify(hip, never()).hostGetDevicePointer(anyLong());
-        assertFalse(Files.exists(ShmNamesForTests.path(name)));
+        assertFalse(Files.exists(ShmTestNames.path(name)));
     }
 
     @Test
@@ -274,7 +275,7 @@ class RocmShmMmapTest {
         doAnswer(inv -> registered.add(inv.getArgument(0))).when(hip).hostRegister(anyLong(), anyLong(), anyInt());
         AtomicBoolean nameExistedDuringUnregister = new AtomicBoolean();
         doAnswer(inv -> {
-            nameExistedDuringUnregister.set(Files.exists(ShmNamesForTests.path(name)));
+            nameExistedDuringUnregister.set(Files.exists(ShmTestNames.path(name)));
             return null;
         }).when(hip).hostUnregister(anyLong());
         NativeException boom = hipError("hipHostGetDevicePointer", 1, "hipErrorInvalidValue");
@@ -290,7 +291,7 @@ class RocmShmMmapTest {
         order.verify(hip).hostGetDevicePointer(registered.getFirst());
         order.verify(hip).hostUnregister(registered.getFirst());
         assertTrue(nameExistedDuringUnregister.get(), "unregistered before the POSIX clean-up");
-        assertFalse(Files.exists(ShmNamesForTests.path(name)));
+        assertFalse(Files.exists(ShmTestNames.path(name)));
     }
 
     @Test
@@ -306,7 +307,7 @@ class RocmShmMmapTest {
 
         assertSame(first, e);
         assertEquals(List.of(second), List.of(e.getSuppressed()));
-        assertFalse(Files.exists(ShmNamesForTests.path(name)));
+        assertFalse(Files.exists(ShmTestNames.path(name)));
     }
 
     @Test
@@ -318,7 +319,7 @@ class RocmShmMmapTest {
 
         assertThrows(NativeException.class, () -> RocmShmMmap.attach(hip, name));
 
-        assertTrue(Files.exists(ShmNamesForTests.path(name)), "an attacher never removes the name");
+        assertTrue(Files.exists(ShmTestNames.path(name)), "an attacher never removes the name");
         assertEquals(1, BackendHeader.attachCount(creator.header()), "the failed view detached again");
         verify(hip, never()).hostUnregister(anyLong());
     }
@@ -336,7 +337,7 @@ class RocmShmMmapTest {
         verify(hip).hostUnregister(registered.getFirst());
         assertNotEquals(creator.header().address(), (long) registered.getFirst(), "the attacher's own mapping");
         assertEquals(1, BackendHeader.attachCount(creator.header()));
-        assertTrue(Files.exists(ShmNamesForTests.path(name)));
+        assertTrue(Files.exists(ShmTestNames.path(name)));
     }
 
     @Test
@@ -354,7 +355,7 @@ class RocmShmMmapTest {
         assertFalse(b.isAttached());
         assertThrows(IllegalStateException.class, () -> data.get(ValueLayout.JAVA_BYTE, 0), "unmapped anyway");
         assertEquals(1, BackendHeader.attachCount(observer.header()));
-        assertTrue(Files.exists(ShmNamesForTests.path(name)));
+        assertTrue(Files.exists(ShmTestNames.path(name)));
     }
 
     @Test
@@ -366,6 +367,6 @@ class RocmShmMmapTest {
 
         assertThrows(NativeException.class, b::destroy);
 
-        assertFalse(Files.exists(ShmNamesForTests.path(name)));
+        assertFalse(Files.exists(ShmTestNames.path(name)));
     }
 }
