@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds what the benchmarks need and runs them: a short configuration by default (a few minutes),
-# `benchmarks/run.sh --long` for more forks and iterations (about half an hour).
+# Builds what the benchmarks need and runs them: a short configuration by default (about 7 minutes on 2 cores),
+# `benchmarks/run.sh --long` for 3 forks and longer iterations (about half an hour).
 # Prints a markdown table: every figure with its ratio to libc malloc measured in the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."

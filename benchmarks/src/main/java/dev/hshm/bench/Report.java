@@ -33,13 +33,15 @@ public final class Report {
     public static void main(String[] args) throws RunnerException, IOException, InterruptedException {
         boolean longRun = List.of(args).contains("--long");
         int forks = longRun ? 3 : 1;
-        int warmups = longRun ? 5 : 2;
-        int iterations = longRun ? 10 : 3;
-        TimeValue time = TimeValue.seconds(1);
-        int xpSeconds = longRun ? 10 : 4;
+        int warmups = longRun ? 3 : 2;
+        int iterations = longRun ? 5 : 3;
+        TimeValue time = longRun ? TimeValue.seconds(1) : TimeValue.milliseconds(500);
+        int xpSeconds = longRun ? 10 : 3;
 
         // results.get(threads).get(impl).get(size) = ns/op
         Map<Integer, Map<String, Map<String, Double>>> results = new LinkedHashMap<>();
+        // "threads/impl/size" = JMH's 99.9 % confidence half-width (NaN with one fork and few iterations)
+        Map<String, Double> errors = new LinkedHashMap<>();
         int total = 2 * IMPLS.length;
         int done = 0;
         for (int threads : new int[] {1, 2}) {
@@ -56,6 +58,7 @@ public final class Report {
                 Map<String, Double> bySize = new LinkedHashMap<>();
                 for (RunResult r : new Runner(ob.build()).run()) {
                     bySize.put(r.getParams().getParam("size"), r.getPrimaryResult().getScore());
+                    errors.put(threads + "/" + impl + "/" + r.getParams().getParam("size"), r.getPrimaryResult().getScoreError());
                 }
                 byImpl.put(impl, bySize);
             }
@@ -72,7 +75,7 @@ public final class Report {
         System.err.println("resident memory ...");
         List<ResidentMemory.Result> rss = List.of(ResidentMemory.measure(Allocator.THREAD_LOCAL, 80),
                 ResidentMemory.measure(Allocator.SCALABLE_PAGE, 82));
-        print(results, xp, rss, longRun, forks, warmups, iterations);
+        print(results, errors, xp, rss, longRun, forks, warmups, iterations, time);
     }
 
     private static void progress(int i, int n, String what) {
@@ -81,8 +84,9 @@ public final class Report {
         System.err.printf("\r[%s%s] %2d/%d %-32s", "#".repeat(filled), ".".repeat(width - filled), i, n, what);
     }
 
-    private static void print(Map<Integer, Map<String, Map<String, Double>>> r, List<CrossProcess.Result> xp,
-                              List<ResidentMemory.Result> rss, boolean longRun, int forks, int warmups, int iterations) {
+    private static void print(Map<Integer, Map<String, Map<String, Double>>> r, Map<String, Double> errors,
+                              List<CrossProcess.Result> xp, List<ResidentMemory.Result> rss, boolean longRun, int forks,
+                              int warmups, int iterations, TimeValue time) {
         StringBuilder sb = new StringBuilder();
         sb.append("## Results ").append(LocalDate.now()).append(longRun ? " (long run)" : " (short run)").append("\n\n");
         sb.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ')
@@ -90,8 +94,8 @@ public final class Report {
         sb.append("- machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
                 .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version")).append(' ')
                 .append(System.getProperty("os.arch")).append('\n');
-        sb.append("- JMH: ").append(forks).append(" fork(s), ").append(warmups).append("x1 s warm-up, ")
-                .append(iterations).append("x1 s measurement, mode avgt\n\n");
+        sb.append("- JMH: ").append(forks).append(" fork(s), ").append(warmups).append('x').append(time)
+                .append(" warm-up, ").append(iterations).append('x').append(time).append(" measurement, mode avgt\n\n");
         sb.append("One operation = allocate, write the first 8 bytes, free. ns/op per thread (lower is better);")
                 .append(" in brackets: the ratio to `libcMalloc` (libc malloc/free through the FFM Linker) for the")
                 .append(" same size and thread count, measured in the same run.\n\n");
@@ -118,9 +122,10 @@ public final class Report {
         Map<String, Map<String, Double>> two = r.get(2);
         sb.append("\n### Against the targets\n\n");
         double tla64 = one.get("threadLocal").get("64") / one.get("libcMalloc").get("64");
-        sb.append(String.format(Locale.ROOT, "- `thread_local` 64 B, 1 thread: %.2f x libc malloc/free (target <= 0.50);"
-                + " netty pooled direct: %.2f x%n", tla64, one.get("nettyPooledDirect").get("64")
-                / one.get("libcMalloc").get("64")));
+        sb.append(String.format(Locale.ROOT, "- `thread_local` 64 B, 1 thread: %.2f x libc malloc/free (target <= 0.50)"
+                + " [%.1f +- %.1f ns against %.1f +- %.1f ns]; netty pooled direct: %.2f x%n", tla64,
+                one.get("threadLocal").get("64"), errors.get("1/threadLocal/64"), one.get("libcMalloc").get("64"),
+                errors.get("1/libcMalloc/64"), one.get("nettyPooledDirect").get("64") / one.get("libcMalloc").get("64")));
         double scale = 2 * one.get("threadLocal").get("64") / two.get("threadLocal").get("64");
         sb.append(String.format(Locale.ROOT, "- `thread_local` 64 B, 2 threads: aggregate throughput %.2f x one thread"
                 + " (target >= 1.8)%n", scale));
