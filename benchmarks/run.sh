@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds what the benchmarks need and runs them: a short configuration by default (about 7 minutes on 2 cores),
+# Builds what the benchmarks need and runs them: a short configuration by default (about 4 minutes on 2 cores),
 # `benchmarks/run.sh --long` for 3 forks and longer iterations (about half an hour).
 # Prints a markdown table: every figure with its ratio to libc malloc measured in the same run.
 set -euo pipefail
