@@ -1,6 +1,5 @@
 package dev.hshm.provider.posix;
 
-import dev.hshm.api.testing.ShmTestNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.spi.BackendHeader;
+import dev.hshm.api.testing.ShmTestNames;
 import dev.hshm.provider.posix.internal.DevShm;
 import dev.hshm.provider.posix.internal.PosixShm;
 import java.io.File;

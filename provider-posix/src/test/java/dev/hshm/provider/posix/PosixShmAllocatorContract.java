@@ -1,16 +1,21 @@
 package dev.hshm.provider.posix;
 
-import dev.hshm.api.testing.ShmTestNames;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.hshm.api.Allocator;
 import dev.hshm.api.AllocatorId;
+import dev.hshm.api.MemContext;
 import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.spi.AllocatorProvider;
 import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.api.spi.ProviderRegistry;
 import dev.hshm.api.testing.AllocatorContract;
+import dev.hshm.api.testing.ShmTestNames;
+import java.lang.foreign.ValueLayout;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The allocator contract run over a {@code posix_shm_mmap} backend: each allocator gets its own segment, its
@@ -45,6 +50,27 @@ abstract class PosixShmAllocatorContract extends AllocatorContract {
         PosixShmMmap b = backends.remove(allocator);
         if (b != null) {
             b.destroy();
+        }
+    }
+
+    @Test
+    void aBlockAllocatedThroughOneMappingIsReadAndFreedThroughAnother() {
+        Allocator a = make(8L << 20);
+        long off = a.allocateOffset(MemContext.DEFAULT, 1000);
+        a.resolve(off, 1000).set(ValueLayout.JAVA_LONG, 992, 0xFEEDL);
+
+        PosixShmMmap view = segs.track(PosixShmMmap.attach(a.backend().url().orElseThrow()));
+        BackendHeader.DirectoryEntry e = BackendHeader.directory(view.header(), view.dataSize()).getFirst();
+        assertEquals(AllocatorId.of(1, 0), e.id());
+        assertEquals(type(), e.type());
+        Allocator other = provider().attach(view, e.id(), e.regionOffset(), e.regionSize());
+        try {
+            assertEquals(0xFEEDL, other.resolve(off, 1000).get(ValueLayout.JAVA_LONG, 992));
+            assertEquals(a.bytesInUse(), other.bytesInUse());
+            other.freeOffset(MemContext.DEFAULT, off);
+            assertEquals(0, a.bytesInUse(), "the free through the other mapping is seen by the first");
+        } finally {
+            provider().release(other);
         }
     }
 

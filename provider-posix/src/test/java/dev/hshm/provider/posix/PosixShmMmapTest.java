@@ -1,6 +1,5 @@
 package dev.hshm.provider.posix;
 
-import dev.hshm.api.testing.ShmTestNames;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,6 +18,7 @@ import dev.hshm.api.NotFoundException;
 import dev.hshm.api.OutOfMemoryException;
 import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.api.spi.BackendOptions;
+import dev.hshm.api.testing.ShmTestNames;
 import dev.hshm.provider.posix.internal.DevShm;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;

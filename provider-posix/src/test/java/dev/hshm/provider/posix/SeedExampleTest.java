@@ -1,6 +1,5 @@
 package dev.hshm.provider.posix;
 
-import dev.hshm.api.testing.ShmTestNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,6 +13,7 @@ import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.MemoryManager;
 import dev.hshm.api.NotFoundException;
 import dev.hshm.api.Units;
+import dev.hshm.api.testing.ShmTestNames;
 import dev.hshm.provider.posix.internal.DevShm;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;

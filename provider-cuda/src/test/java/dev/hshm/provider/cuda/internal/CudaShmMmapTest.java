@@ -1,6 +1,5 @@
 package dev.hshm.provider.cuda.internal;
 
-import dev.hshm.api.testing.ShmTestNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -28,6 +27,7 @@ import dev.hshm.api.NativeException;
 import dev.hshm.api.spi.AllocatorProvider;
 import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.api.spi.ProviderRegistry;
+import dev.hshm.api.testing.ShmTestNames;
 import dev.hshm.provider.cuda.CudaBackend;
 import dev.hshm.provider.posix.PosixShmMmap;
 import java.lang.foreign.MemorySegment;

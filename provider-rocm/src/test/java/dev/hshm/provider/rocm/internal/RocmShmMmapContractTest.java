@@ -1,6 +1,5 @@
 package dev.hshm.provider.rocm.internal;
 
-import dev.hshm.api.testing.ShmTestNames;
 import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
@@ -8,6 +7,7 @@ import static org.mockito.Mockito.when;
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.testing.MemoryBackendContract;
+import dev.hshm.api.testing.ShmTestNames;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;

@@ -1,6 +1,5 @@
 package dev.hshm.provider.rocm.internal;
 
-import dev.hshm.api.testing.ShmTestNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -28,6 +27,7 @@ import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.NativeException;
 import dev.hshm.api.StateException;
 import dev.hshm.api.spi.BackendHeader;
+import dev.hshm.api.testing.ShmTestNames;
 import dev.hshm.provider.posix.PosixShmMmap;
 import dev.hshm.provider.rocm.RocmBackend;
 import java.lang.foreign.MemorySegment;
