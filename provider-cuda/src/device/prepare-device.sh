@@ -3,7 +3,7 @@
 # GPU but no Java, no Maven and no network. See docs/gpu.md.
 #
 #   .device/jre/                 a jlink'd Java 25 runtime (about 44 MiB)
-#   .device/lib/                 hshm-api, hshm-provider-posix, hshm-provider-cuda, jcuda-12.0.0.jar, and a
+#   .device/lib/                 hshm-api, hshm-allocators, hshm-provider-posix, hshm-provider-cuda, jcuda-12.0.0.jar, and a
 #                                jcuda-natives jar trimmed to libJCudaRuntime + libJCudaDriver
 #   .device/test-classes/        provider-cuda's test classes, with heap_kernels.ptx (and .cu)
 #   .device/run-gpu-test.sh      runs the test (class path; "modules" as first argument: module path)
@@ -17,7 +17,7 @@ JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 M2=${M2_REPO:-$HOME/.m2/repository}
 VERSION=$(sed -n 's:.*<version>\(.*\)</version>.*:\1:p' provider-cuda/pom.xml | head -1)
 JCUDA=12.0.0
-for f in api/target/hshm-api-$VERSION.jar provider-posix/target/hshm-provider-posix-$VERSION.jar \
+for f in api/target/hshm-api-$VERSION.jar allocators/target/hshm-allocators-$VERSION.jar provider-posix/target/hshm-provider-posix-$VERSION.jar \
          provider-cuda/target/hshm-provider-cuda-$VERSION.jar \
          provider-cuda/target/test-classes/dev/hshm/provider/cuda/gpu/GpuHeapScenario.class \
          "$M2/org/jcuda/jcuda/$JCUDA/jcuda-$JCUDA.jar" \
@@ -31,7 +31,7 @@ rm -rf .device
 mkdir -p .device/lib
 "$JAVA_HOME/bin/jlink" --add-modules java.base,java.logging,jdk.unsupported,java.management,jdk.jfr \
     --strip-debug --no-man-pages --no-header-files --compress=zip-9 --output .device/jre
-cp api/target/hshm-api-$VERSION.jar provider-posix/target/hshm-provider-posix-$VERSION.jar \
+cp api/target/hshm-api-$VERSION.jar allocators/target/hshm-allocators-$VERSION.jar provider-posix/target/hshm-provider-posix-$VERSION.jar \
    provider-cuda/target/hshm-provider-cuda-$VERSION.jar "$M2/org/jcuda/jcuda/$JCUDA/jcuda-$JCUDA.jar" .device/lib/
 # the natives jar holds 26 MB of libraries, 24 MB of them the PTX compiler we do not use: keep the two we load
 TMP=$(mktemp -d)

@@ -10,7 +10,7 @@ echo "== machine"; uname -a; nvidia-smi --query-gpu=name,driver_version,memory.t
 echo "== java"; "$JAVA" -version 2>&1
 if [ "${1:-classpath}" = modules ]; then
     echo "== GPU test on the module path"
-    exec "$JAVA" --enable-native-access=dev.hshm.api,dev.hshm.provider.posix,dev.hshm.provider.cuda,jcuda \
+    exec "$JAVA" --enable-native-access=dev.hshm.allocators,dev.hshm.provider.posix,dev.hshm.provider.cuda,jcuda \
         -p "$D/lib" --add-modules ALL-MODULE-PATH \
         --add-exports dev.hshm.provider.cuda/dev.hshm.provider.cuda.internal=ALL-UNNAMED \
         -cp "$D/test-classes" dev.hshm.provider.cuda.gpu.GpuHeapScenario

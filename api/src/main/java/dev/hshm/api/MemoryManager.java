@@ -1,7 +1,5 @@
 package dev.hshm.api;
 
-import dev.hshm.api.internal.allocator.MallocAllocator;
-import dev.hshm.api.internal.backend.MallocBackend;
 import dev.hshm.api.spi.AllocatorProvider;
 import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.api.spi.BackendOptions;
@@ -41,8 +39,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * allocator takes all the room left. {@link #attachBackend} attaches every allocator in the directory.
  *
  * <p><b>Default allocator.</b> The first allocator registered becomes the default, until
- * {@link #setDefaultAllocator} says otherwise; with none, the default is a process-local libc-malloc root
- * allocator ({@link AllocatorId#ROOT}).
+ * {@link #setDefaultAllocator} says otherwise; with none, the default is a process-local root allocator
+ * ({@link AllocatorId#ROOT}) of type {@link Allocator#MALLOC} over a {@link MemoryBackend#MALLOC} backend, both
+ * made through the registry like any other (the built-ins module {@code dev.hshm.allocators} provides them;
+ * without it, asking for the root is a {@link ProviderNotFoundException} that says what is missing).
  *
  * <p>All methods are thread-safe. Ids are keys of hash maps: any number of backends and allocators. A shared
  * backend's id is recorded in its header and an attach registers it under that id, so a process cannot attach
@@ -58,7 +58,12 @@ public final class MemoryManager {
     private final Map<MemoryBackendId, BackendEntry> backends = new ConcurrentHashMap<>();
     private final Map<AllocatorId, Registered> allocators = new ConcurrentHashMap<>();
     private volatile Allocator defaultAllocator;
-    private volatile Allocator root;
+    /** The root allocator and its backend and providers, made on first use; dropped when its providers go. */
+    private volatile Root root;
+
+    private record Root(Allocator allocator, AllocatorProvider provider, MemoryBackend backend,
+                        MemoryBackendProvider backendProvider) {
+    }
 
     private record Registered(Allocator allocator, AllocatorProvider provider, MemoryBackendId backendId) {
     }
@@ -67,13 +72,6 @@ public final class MemoryManager {
     }
 
     private MemoryManager() {
-        Module m = MemoryManager.class.getModule();
-        if (!m.isNativeAccessEnabled()) {
-            LOG.log(System.Logger.Level.WARNING, "hshm: native access is not enabled for "
-                    + (m.isNamed() ? "module " + m.getName() : "the class path") + "; add --enable-native-access="
-                    + (m.isNamed() ? m.getName() + " (and each provider module you use)" : "ALL-UNNAMED")
-                    + " to the java command (future JDKs will refuse without it)");
-        }
         registry.addChangeListener(this::dropOrphans);
     }
 
@@ -105,6 +103,19 @@ public final class MemoryManager {
                 } catch (NotFoundException alreadyGone) {
                     // raced with an explicit detach
                 }
+            }
+        }
+        synchronized (this) {
+            Root r = root;
+            if (r != null && (liveAllocators.stream().noneMatch(p -> p == r.provider())
+                    || liveBackends.stream().noneMatch(p -> p == r.backendProvider()))) {
+                LOG.log(System.Logger.Level.INFO, "the root allocator's providers went away; dropping it");
+                root = null;
+                if (defaultAllocator == r.allocator()) {
+                    defaultAllocator = null;
+                }
+                r.provider().release(r.allocator());
+                r.backend().detach();
             }
         }
     }
@@ -454,6 +465,8 @@ public final class MemoryManager {
      * The default allocator: the one set, else the first registered, else the libc root allocator.
      *
      * @return the default allocator
+     * @throws ProviderNotFoundException if the root is needed and no {@code malloc} backend or allocator
+     *         provider is present (the module {@code dev.hshm.allocators} provides both)
      */
     public Allocator defaultAllocator() {
         Allocator a = defaultAllocator;
@@ -466,25 +479,38 @@ public final class MemoryManager {
      * @param allocator a registered allocator, or {@code null}
      */
     public synchronized void setDefaultAllocator(Allocator allocator) {
-        if (allocator != null && !allocators.containsKey(allocator.id()) && allocator != root) {
+        Root r = root;
+        if (allocator != null && !allocators.containsKey(allocator.id()) && (r == null || allocator != r.allocator())) {
             throw new NotFoundException("allocator " + allocator.id() + " is not registered");
         }
         defaultAllocator = allocator;
     }
 
     private Allocator rootAllocator() {
-        Allocator r = root;
+        Root r = root;
         if (r == null) {
             synchronized (this) {
                 r = root;
                 if (r == null) {
-                    MemoryBackend b = MallocBackend.create(new MemoryBackendId(Integer.MAX_VALUE), 4096);
-                    r = new MallocAllocator(AllocatorId.ROOT, b, 0);
+                    // registered nowhere: the root is this process's own, not a user allocator
+                    MemoryBackendProvider bp = registry.find(MemoryBackendProvider.class, MemoryBackend.MALLOC);
+                    AllocatorProvider ap = registry.find(AllocatorProvider.class, Allocator.MALLOC);
+                    MemoryBackend b = bp.create(new MemoryBackendId(Integer.MAX_VALUE), 4096, null,
+                            BackendOptions.DEFAULT);
+                    boolean success = false;
+                    try {
+                        r = new Root(ap.create(b, AllocatorId.ROOT, 0, 0, 0), ap, b, bp);
+                        success = true;
+                    } finally {
+                        if (!success) {
+                            b.detach();
+                        }
+                    }
                     root = r;
                 }
             }
         }
-        return r;
+        return r.allocator();
     }
 
     // ------------------------------------------------------------------ pointers

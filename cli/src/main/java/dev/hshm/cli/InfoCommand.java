@@ -107,13 +107,12 @@ final class InfoCommand implements Callable<Integer> {
     }
 
     /**
-     * Native access of the modules that make native calls — the api (libc malloc) and every provider's module —
-     * as one line, with the flag to add when one lacks it. The cli itself makes none.
+     * Native access of the modules that make native calls — every provider's module (the built-ins' for libc
+     * malloc) — as one line, with the flag to add when one lacks it. The api and the cli make none.
      */
     private static String nativeAccess(Map<Section, List<? extends NamedProvider>> found) {
         Map<String, Boolean> modules = new TreeMap<>();
         List<Module> candidates = new ArrayList<>();
-        candidates.add(ProviderRegistry.class.getModule());
         found.values().forEach(l -> l.forEach(p -> candidates.add(p.getClass().getModule())));
         for (Module m : candidates) {
             modules.merge(m.isNamed() ? m.getName() : "ALL-UNNAMED", m.isNativeAccessEnabled(), Boolean::logicalAnd);

@@ -126,7 +126,7 @@ class DemoTest {
         assertTrue(cmd.contains("-Dhshm.attach.timeout.ms=1234"), cmd.toString());
         assertEquals(System.getProperty("jdk.module.path"), cmd.get(cmd.indexOf("-p") + 1));
         String nativeAccess = cmd.stream().filter(s -> s.startsWith("--enable-native-access=")).findFirst().orElseThrow();
-        for (String m : new String[] {"dev.hshm.api", "dev.hshm.provider.posix", "dev.hshm.cli"}) {
+        for (String m : new String[] {"dev.hshm.allocators", "dev.hshm.provider.posix", "dev.hshm.cli"}) {
             assertTrue(nativeAccess.contains(m), nativeAccess);
         }
         String modules = cmd.get(cmd.indexOf("--add-modules") + 1);

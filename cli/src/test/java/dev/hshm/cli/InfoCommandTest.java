@@ -14,10 +14,10 @@ class InfoCommandTest {
         assertEquals(0, r.rc(), r.all());
         String out = r.out();
         for (String row : new String[] {
-            "array +0 +supported +dev\\.hshm\\.api +dev\\.hshm\\.api\\.internal\\.backend\\.ArrayBackendProvider",
-            "malloc +0 +supported +dev\\.hshm\\.api +dev\\.hshm\\.api\\.internal\\.backend\\.MallocBackendProvider",
-            "scalable_page +0 +supported +dev\\.hshm\\.api +dev\\.hshm\\.api\\.internal\\.allocator\\.AllocatorProviders\\$ScalablePage",
-            "thread_local +0 +supported +dev\\.hshm\\.api +dev\\.hshm\\.api\\.internal\\.allocator\\.AllocatorProviders\\$ThreadLocal",
+            "array +0 +supported +dev\\.hshm\\.allocators +dev\\.hshm\\.allocators\\.internal\\.backend\\.ArrayBackendProvider",
+            "malloc +0 +supported +dev\\.hshm\\.allocators +dev\\.hshm\\.allocators\\.internal\\.backend\\.MallocBackendProvider",
+            "scalable_page +0 +supported +dev\\.hshm\\.allocators +dev\\.hshm\\.allocators\\.internal\\.allocator\\.AllocatorProviders\\$ScalablePage",
+            "thread_local +0 +supported +dev\\.hshm\\.allocators +dev\\.hshm\\.allocators\\.internal\\.allocator\\.AllocatorProviders\\$ThreadLocal",
             "posix_shm_mmap +\\d+ +supported +dev\\.hshm\\.provider\\.posix +dev\\.hshm\\.provider\\.posix\\.\\w+",
             "pthreads +\\d+ +supported +dev\\.hshm\\.provider\\.posix"}) {
             assertTrue(Pattern.compile("(?m)^  " + row).matcher(out).find(), "no row /" + row + "/ in:\n" + out);
@@ -25,7 +25,7 @@ class InfoCommandTest {
         assertTrue(out.contains("\nthread model chosen: pthreads (the supported one with the highest priority"), out);
         assertTrue(out.contains("providers that failed to load: none"), out);
         assertTrue(out.contains("launched on:    the module path"), out);
-        assertTrue(Pattern.compile("(?m)native access: +enabled for dev\\.hshm\\.api, dev\\.hshm\\.provider\\.argobots, "
+        assertTrue(Pattern.compile("(?m)native access: +enabled for dev\\.hshm\\.allocators, dev\\.hshm\\.provider\\.argobots, "
                 + "dev\\.hshm\\.provider\\.cuda, dev\\.hshm\\.provider\\.posix, dev\\.hshm\\.provider\\.rocm, "
                 + "dev\\.hshm\\.provider\\.windows$").matcher(out).find(), out);
         assertTrue(out.contains("os:             " + System.getProperty("os.name")), out);

@@ -86,7 +86,7 @@ class FelixIT {
 
     @Test
     void everyBundleOfTheReactorResolvesAndIsActive() {
-        for (String name : List.of("dev.hshm.api", "dev.hshm.provider.posix", "dev.hshm.provider.windows",
+        for (String name : List.of("dev.hshm.api", "dev.hshm.allocators", "dev.hshm.provider.posix", "dev.hshm.provider.windows",
                 "dev.hshm.provider.cuda", "dev.hshm.provider.rocm", "dev.hshm.provider.argobots", "dev.hshm.cli",
                 "com.example.hshm.filebackend")) {
             Bundle b = bundles.get(name);
@@ -119,7 +119,8 @@ class FelixIT {
         // the Windows bundle's provider of the same kind is still there, and says why it cannot serve
         assertTrue(gone.getMessage().contains("memory backend kind 'posix_shm_mmap' is not supported here: "
                 + "dev.hshm.provider.windows.WindowsShmMmapProvider: not Windows")
-                && gone.getMessage().contains("Available: [file_mmap, array, malloc]"), gone.getMessage());
+                && gone.getMessage().matches("(?s).*Available: \\[(?=[^]]*file_mmap)(?=[^]]*array)(?=[^]]*malloc)[^]]*].*"),
+                gone.getMessage());
         assertEquals("pthreads", api.threadModelName(), "the thread model was chosen once and stays");
 
         posix.start();
@@ -145,17 +146,32 @@ class FelixIT {
     }
 
     @Test
-    void theApiAloneStartsWithOnlyItsBuiltInsAndNoOsgiOnItsOwnClassPath() throws Exception {
+    void theApiAloneHasNoProvidersAndTheBuiltInsBundleBringsItsOwn() throws Exception {
         for (Bundle b : bundles.values()) {
             if (!b.getSymbolicName().equals("dev.hshm.api")) {
                 b.stop();
             }
         }
         Api api = new Api(bundles.get("dev.hshm.api"));
-        List<String> kinds = api.providerNames("MemoryBackendProvider");
-        assertEquals(List.of("array", "malloc"), kinds.stream().sorted().toList());
+        assertEquals(List.of(), api.providerNames("MemoryBackendProvider"), "the api ships no backend");
+        assertEquals(List.of(), api.providerNames("AllocatorProvider"), "and no allocator");
         assertFalse(api.apiClass("MemoryManager").getClassLoader() == getClass().getClassLoader(),
                 "the bundle has its own class space");
+
+        Bundle builtIns = bundles.get("dev.hshm.allocators");
+        builtIns.start();
+        assertEquals(List.of("array", "malloc"), api.providerNames("MemoryBackendProvider").stream().sorted().toList());
+        assertEquals(List.of("malloc", "scalable_page", "thread_local"),
+                api.providerNames("AllocatorProvider").stream().sorted().toList());
+        Object root = api.manager("defaultAllocator");
+        assertEquals("malloc", Api.call(root, "type"), "the root allocator is made through the registry");
+        long p = (long) Api.call(root, "allocateOffset", api.defaultContext(), 64L);
+        Api.call(root, "freeOffset", api.defaultContext(), p);
+
+        builtIns.stop();
+        assertEquals(List.of(), api.providerNames("AllocatorProvider"), "gone with the bundle");
+        Throwable none = api.expectFailure(() -> api.manager("defaultAllocator"));
+        assertEquals("ProviderNotFoundException", none.getClass().getSimpleName(), none.toString());
     }
 
     /** Reflection into the api bundle's class space. */

@@ -15,6 +15,7 @@ final class Jars {
 
     static {
         OURS.put("api", "dev.hshm.api");
+        OURS.put("allocators", "dev.hshm.allocators");
         OURS.put("posix", "dev.hshm.provider.posix");
         OURS.put("windows", "dev.hshm.provider.windows");
         OURS.put("cuda", "dev.hshm.provider.cuda");

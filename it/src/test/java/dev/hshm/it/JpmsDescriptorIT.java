@@ -63,6 +63,21 @@ class JpmsDescriptorIT {
     }
 
     @Test
+    void theApiProvidesNothingAndTheBuiltInsAreAProviderModuleOfTheirOwn() throws IOException {
+        assertEquals(Set.of(), descriptor(Jars.jar("api")).provides(), "the api holds no backend or allocator");
+        ModuleDescriptor d = descriptor(Jars.jar("allocators"));
+        Map<String, Set<String>> provided = new TreeMap<>();
+        for (ModuleDescriptor.Provides p : d.provides()) {
+            provided.put(p.service().substring(p.service().lastIndexOf('.') + 1), new TreeSet<>(p.providers()));
+        }
+        assertEquals(Set.of("AllocatorProvider", "MemoryBackendProvider"), provided.keySet());
+        assertEquals(3, provided.get("AllocatorProvider").size(), "malloc, scalable_page, thread_local");
+        assertEquals(2, provided.get("MemoryBackendProvider").size(), "array, malloc");
+        assertEquals(Set.of(), d.exports(), "reached through the SPIs only");
+        assertTrue(d.requires().stream().anyMatch(r -> r.name().equals("dev.hshm.api")));
+    }
+
+    @Test
     void everyProvidesClauseMatchesMetaInfServices() throws IOException {
         int providers = 0;
         for (Path jar : Jars.everything()) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class LaunchModesIT {
 
-    private static final String NATIVE = "--enable-native-access=dev.hshm.api,dev.hshm.provider.posix,"
+    private static final String NATIVE = "--enable-native-access=dev.hshm.allocators,dev.hshm.provider.posix,"
             + "dev.hshm.provider.windows,dev.hshm.provider.cuda,dev.hshm.provider.rocm,dev.hshm.provider.argobots,"
             + "dev.hshm.cli";
 
@@ -53,6 +53,8 @@ class LaunchModesIT {
         String out = run(cmd);
         assertInfoListsEverything(out);
         assertTrue(out.contains("dev.hshm.provider.posix"), "providers are reported with their module:\n" + out);
+        assertTrue(out.matches("(?s).*thread_local +\\d+ +supported +dev\\.hshm\\.allocators.*"),
+                "the built-in allocators come from their own module:\n" + out);
     }
 
     @Test
