@@ -8,9 +8,10 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 
 /**
- * A child of {@link KilledProcessTest}: attaches, takes the allocator's cross-process heap lock and holds it
- * until it is killed. It reaches the lock through the allocator's internals by reflection (the class path
- * leaves them accessible): the only way to be sure the kill lands while the lock is held.
+ * A child of {@link KilledProcessTest}: attaches, takes every cross-process lock of the allocator's heap (each
+ * shard's and the page heap's) and holds them until it is killed. It reaches them through the allocator's
+ * internals by reflection (the class path leaves them accessible): the only way to be sure the kill lands while
+ * the locks are held.
  */
 public final class LockHolder {
 
@@ -22,10 +23,9 @@ public final class LockHolder {
         mm.attachBackend(MemoryBackend.POSIX_SHM_MMAP, args[0]);
         Allocator a = mm.getAllocator(AllocatorId.of(Integer.parseInt(args[1]), Integer.parseInt(args[2])));
         Object heap = field(a.getClass().getSuperclass(), "heap").get(a);
-        Object lock = field(heap.getClass(), "lock").get(heap);
-        Method lockMethod = lock.getClass().getDeclaredMethod("lock");
-        lockMethod.setAccessible(true);
-        lockMethod.invoke(lock);
+        Method lockAll = heap.getClass().getDeclaredMethod("lockAll");
+        lockAll.setAccessible(true);
+        lockAll.invoke(heap);
         System.out.println("LOCKED");
         Thread.sleep(600_000);
     }

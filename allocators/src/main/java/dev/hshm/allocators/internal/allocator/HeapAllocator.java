@@ -1,18 +1,22 @@
 package dev.hshm.allocators.internal.allocator;
 
+import dev.hshm.allocators.internal.heap.Heap;
+import dev.hshm.allocators.internal.heap.SizeClasses;
 import dev.hshm.api.Allocator;
 import dev.hshm.api.AllocatorId;
-import dev.hshm.api.InvalidPointerException;
 import dev.hshm.api.MemContext;
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.OffsetPointer;
 import java.lang.foreign.MemorySegment;
 
 /**
- * What the two heap allocators share: identity, the custom header, aligned allocation, reallocation,
- * usable size and checks. Subclasses decide how a small block is taken and given back.
+ * What the two heap allocators share: identity, the custom header, aligned allocation, reallocation, usable size
+ * and checks. Subclasses decide how a small block is taken and given back; the {@link Heap} does the rest.
  */
 abstract sealed class HeapAllocator implements Allocator permits ScalablePageAllocator, ThreadLocalAllocator {
+
+    /** Shards of the span table for a new region: {@code -Dhshm.heap.shards}, else {@value #DEFAULT_SHARDS}. */
+    static final int DEFAULT_SHARDS = 8;
 
     final MemoryBackend backend;
     final Heap heap;
@@ -22,13 +26,25 @@ abstract sealed class HeapAllocator implements Allocator permits ScalablePageAll
     HeapAllocator(MemoryBackend backend, Heap heap, String type) {
         this.backend = backend;
         this.heap = heap;
-        this.seg = heap.seg;
+        this.seg = backend.data();
         this.type = type;
+    }
+
+    static int defaultShards() {
+        String p = System.getProperty("hshm.heap.shards");
+        if (p == null) {
+            return DEFAULT_SHARDS;
+        }
+        int n = Integer.parseInt(p.trim());
+        if (n < 1 || n > 64) {
+            throw new IllegalArgumentException("hshm.heap.shards must be 1..64: " + n);
+        }
+        return n;
     }
 
     @Override
     public final AllocatorId id() {
-        return heap.id;
+        return heap.id();
     }
 
     @Override
@@ -48,7 +64,7 @@ abstract sealed class HeapAllocator implements Allocator permits ScalablePageAll
 
     @Override
     public final MemorySegment customHeader() {
-        return seg.asSlice(heap.geo.customOffset(), heap.geo.customSize());
+        return seg.asSlice(heap.geometry().customOffset(), heap.geometry().customSize());
     }
 
     /** Takes one block of class {@code c}; {@code size} and {@code align} are for messages. */
@@ -70,7 +86,7 @@ abstract sealed class HeapAllocator implements Allocator permits ScalablePageAll
             return allocateOffset(ctx, size);
         }
         int c = SizeClasses.classOf(size, alignment);
-        if (c >= 0) {
+        if (c != SizeClasses.NO_CLASS) {
             return allocateSmall(ctx, c, size, alignment);
         }
         return heap.allocateLarge(size, alignment);
@@ -82,18 +98,15 @@ abstract sealed class HeapAllocator implements Allocator permits ScalablePageAll
         if (offset == OffsetPointer.NULL_OFFSET) {
             return allocateOffset(ctx, newSize);
         }
-        long loc = heap.locate(offset);
+        long loc = heap.locateLive(offset);
         int c = Heap.classOf(loc);
         long usable;
         if (c == Heap.LARGE_CLASS) {
-            if (newSize > SizeClasses.MAX_SMALL / 2 && heap.resizeLargeInPlace(Heap.headOf(loc), newSize)) {
+            if (newSize > SizeClasses.MAX_SMALL / 2 && heap.resizeLarge(Heap.headOf(loc), newSize)) {
                 return offset;
             }
             usable = heap.usable(loc);
         } else {
-            if (heap.hasFreeTag(offset)) {
-                throw new InvalidPointerException("reallocate of a free block: allocator " + id() + ", offset=" + offset);
-            }
             usable = SizeClasses.size(c);
             if (newSize <= usable && (c == 0 || newSize > SizeClasses.size(c - 1))) {
                 return offset; // already the right class
@@ -107,11 +120,7 @@ abstract sealed class HeapAllocator implements Allocator permits ScalablePageAll
 
     @Override
     public final long usableSize(long offset) {
-        long loc = heap.locate(offset);
-        if (Heap.classOf(loc) != Heap.LARGE_CLASS && heap.hasFreeTag(offset)) {
-            throw new InvalidPointerException("not a live block (it is free): allocator " + id() + ", offset=" + offset);
-        }
-        return heap.usable(loc);
+        return heap.usable(heap.locateLive(offset));
     }
 
     @Override
@@ -121,7 +130,6 @@ abstract sealed class HeapAllocator implements Allocator permits ScalablePageAll
 
     @Override
     public String toString() {
-        return type + "[" + id() + ", capacity=" + (heap.pageCount << SizeClasses.PAGE_SHIFT) + ", backend="
-                + backend.id() + "]";
+        return type + "[" + id() + ", capacity=" + heap.capacity() + ", backend=" + backend.id() + "]";
     }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hshm.allocators.internal.heap.Heap;
+import dev.hshm.allocators.internal.heap.SlotTable;
 import dev.hshm.api.AllocatorId;
 import dev.hshm.api.MemContext;
 import dev.hshm.api.MemoryBackendId;
@@ -138,13 +140,13 @@ class ThreadLocalSlotsTest {
         t.join();
         assertTrue(tla.stats().cachedBytes() > 0);
         Heap h = tla.heap;
-        long dead = HeapTest.deadPid();
+        long dead = deadPid();
         int slot = -1;
         for (int s = 0; s < tla.slotCount(); s++) {
-            long at = h.geo.slotTable() + (long) s * HeapLayout.LEASE_BYTES;
-            if (h.seg.get(ValueLayout.JAVA_LONG, at) != 0) {
-                h.seg.set(ValueLayout.JAVA_LONG, at, (dead << 32) | 77);
-                h.seg.set(ValueLayout.JAVA_LONG, at + 8, 0L);
+            long at = SlotTable.lease(h.geometry(), s) + SlotTable.OWNER;
+            if (tla.memory().get(ValueLayout.JAVA_LONG, at) != 0) {
+                tla.memory().set(ValueLayout.JAVA_LONG, at, (dead << 32) | 77);
+                tla.memory().set(ValueLayout.JAVA_LONG, at + 8, 0L);
                 slot = s;
             }
         }
@@ -154,5 +156,11 @@ class ThreadLocalSlotsTest {
         assertEquals(0, tla.stats().cachedBytes());
         assertEquals(0, tla.bytesInUse());
         tla.check();
+    }
+
+    static long deadPid() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        return p.pid();
     }
 }

@@ -1,4 +1,4 @@
-package dev.hshm.allocators.internal.allocator;
+package dev.hshm.allocators.internal.heap;
 
 /**
  * The size classes of the small-block allocators, and the span (run of pages) each class carves.
@@ -16,20 +16,25 @@ package dev.hshm.allocators.internal.allocator;
  *
  * <p>Spans hold one class's blocks: between 1 and {@value #MAX_SPAN_PAGES} pages, chosen so that a span
  * holds at least 8 blocks where that fits in 64 KiB and its unusable tail is at most 1/8 of it. Everything
- * here is computed once and is part of the heap layout ({@link HeapLayout#LAYOUT_VERSION}).
+ * here is computed once and is part of the published heap layout ({@link HeapHeader#LAYOUT_VERSION}): a C
+ * client computes the same tables from the same rules.
  */
-final class SizeClasses {
+public final class SizeClasses {
 
     /** Bytes per page of the page heap. */
-    static final int PAGE = 4096;
+    public static final int PAGE = 4096;
     /** log2 of {@link #PAGE}. */
-    static final int PAGE_SHIFT = 12;
+    public static final int PAGE_SHIFT = 12;
     /** Number of small classes. */
-    static final int COUNT = 44;
+    public static final int COUNT = 44;
     /** The largest small block; larger requests get page runs. */
-    static final long MAX_SMALL = 65536;
+    public static final long MAX_SMALL = 65536;
+    /** What {@link #classOf} answers for a request no small class serves. */
+    public static final int NO_CLASS = -1;
+    /** What {@link #blockIndex} answers for an offset at which no block starts. */
+    public static final int NO_BLOCK = -1;
     /** Largest span, in pages: 64 KiB, so a block's index fits the reciprocal trick in {@link #blockIndex}. */
-    static final int MAX_SPAN_PAGES = 16;
+    public static final int MAX_SPAN_PAGES = 16;
 
     private static final int[] SIZE = new int[COUNT];
     private static final int[] SPAN_PAGES = new int[COUNT];
@@ -87,17 +92,17 @@ final class SizeClasses {
     }
 
     /**
-     * The class for a request, or -1 if it is larger than {@link #MAX_SMALL}.
+     * The class for a request, or {@link #NO_CLASS} if it is larger than {@link #MAX_SMALL}.
      *
      * @param size bytes, {@code >= 0} ({@code 0} maps to the smallest class)
      * @return the class
      */
-    static int classOf(long size) {
+    public static int classOf(long size) {
         if (size <= 128) {
             return size <= 16 ? 0 : (int) ((size + 15) >>> 4) - 1;
         }
         if (size > MAX_SMALL) {
-            return -1;
+            return NO_CLASS;
         }
         long s = size - 1;
         int e = 63 - Long.numberOfLeadingZeros(s);
@@ -105,55 +110,75 @@ final class SizeClasses {
     }
 
     /**
-     * The smallest class that holds {@code size} bytes at a multiple of {@code alignment}, or -1.
+     * The smallest class that holds {@code size} bytes at a multiple of {@code alignment}, or {@link #NO_CLASS}.
      *
      * @param size bytes
      * @param alignment a power of two
-     * @return the class, or -1 if no small class fits
+     * @return the class, or {@link #NO_CLASS} if no small class fits
      */
-    static int classOf(long size, long alignment) {
+    public static int classOf(long size, long alignment) {
         int c = classOf(size);
         if (c < 0 || alignment > PAGE) {
-            return -1;
+            return NO_CLASS;
         }
         while (c < COUNT && ALIGN[c] < alignment) {
             c++;
         }
-        return c < COUNT ? c : -1;
+        return c < COUNT ? c : NO_CLASS;
     }
 
-    static int size(int c) {
+    /**
+     * The block size of a class.
+     *
+     * @param c the class
+     * @return bytes
+     */
+    public static int size(int c) {
         return SIZE[c];
     }
 
-    static int spanPages(int c) {
+    /**
+     * The pages of a span of the class.
+     *
+     * @param c the class
+     * @return 1 .. {@link #MAX_SPAN_PAGES}
+     */
+    public static int spanPages(int c) {
         return SPAN_PAGES[c];
     }
 
-    static int blocksPerSpan(int c) {
+    /**
+     * The blocks a span of the class holds.
+     *
+     * @param c the class
+     * @return the count
+     */
+    public static int blocksPerSpan(int c) {
         return BLOCKS[c];
     }
 
-    static int alignment(int c) {
-        return ALIGN[c];
-    }
-
-    /** Blocks moved between a thread cache and the shared table at once. */
-    static int batch(int c) {
+    /**
+     * Blocks moved between a thread cache and the shared table at once: 32, fewer for large classes (16 KiB
+     * per batch at most).
+     *
+     * @param c the class
+     * @return the batch size
+     */
+    public static int batch(int c) {
         return BATCH[c];
     }
 
     /**
-     * The index of the block that starts {@code rel} bytes into its span, or -1 if no block starts there.
+     * The index of the block that starts {@code rel} bytes into its span, or {@link #NO_BLOCK} if no block starts there.
      * One multiply by a precomputed reciprocal instead of a division: exact for {@code rel < 2^16} and
      * sizes {@code <= 2^16}, which spans of at most 64 KiB guarantee.
      *
      * @param c the class
      * @param rel bytes from the span's start, {@code 0 <= rel < 65536}
-     * @return the block index or -1
+     * @return the block index or {@link #NO_BLOCK}
      */
-    static int blockIndex(int c, long rel) {
+    public static int blockIndex(int c, long rel) {
         long q = (rel * RECIPROCAL[c]) >>> 32;
-        return q * SIZE[c] == rel ? (int) q : -1;
+        return q * SIZE[c] == rel ? (int) q : NO_BLOCK;
     }
 }

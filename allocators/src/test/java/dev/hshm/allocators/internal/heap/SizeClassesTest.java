@@ -1,4 +1,4 @@
-package dev.hshm.allocators.internal.allocator;
+package dev.hshm.allocators.internal.heap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,0 +1,95 @@
+package dev.hshm.allocators.internal.heap;
+
+import static dev.hshm.allocators.internal.heap.PageDescriptor.AUX;
+import static dev.hshm.allocators.internal.heap.PageDescriptor.COUNTS;
+import static dev.hshm.allocators.internal.heap.PageDescriptor.INFO;
+import static dev.hshm.allocators.internal.heap.PageDescriptor.LINKS;
+
+import dev.hshm.api.AllocatorId;
+import dev.hshm.api.CorruptSegmentException;
+
+/**
+ * Reads and writes the page descriptor table ({@link PageDescriptor}) and maps pages to offsets. Page indices
+ * read from shared memory (list links, heads named by AUX) pass {@link #checkPage} before they are used.
+ */
+final class Descriptors {
+
+    final Words w;
+    final AllocatorId id;
+    final long table;
+    final long heapOffset;
+    final long pageCount;
+
+    Descriptors(Words w, AllocatorId id, HeapHeader.Geometry geo) {
+        this.w = w;
+        this.id = id;
+        this.table = geo.descTable();
+        this.heapOffset = geo.heapOffset();
+        this.pageCount = geo.pageCount();
+    }
+
+    private long at(long page) {
+        return table + (page << PageDescriptor.SHIFT);
+    }
+
+    long info(long page) {
+        return w.get(at(page) + INFO);
+    }
+
+    void setInfo(long page, long v) {
+        w.put(at(page) + INFO, v);
+    }
+
+    long links(long page) {
+        return w.get(at(page) + LINKS);
+    }
+
+    void setLinks(long page, long v) {
+        w.put(at(page) + LINKS, v);
+    }
+
+    void setPrev(long page, long prev) {
+        setLinks(page, PageDescriptor.links(prev, PageDescriptor.next(links(page))));
+    }
+
+    void setNext(long page, long next) {
+        setLinks(page, PageDescriptor.links(PageDescriptor.prev(links(page)), next));
+    }
+
+    long aux(long page) {
+        return w.get(at(page) + AUX);
+    }
+
+    void setAux(long page, long v) {
+        w.put(at(page) + AUX, v);
+    }
+
+    long counts(long page) {
+        return w.get(at(page) + COUNTS);
+    }
+
+    void setCounts(long page, long v) {
+        w.put(at(page) + COUNTS, v);
+    }
+
+    long pageOffset(long page) {
+        return heapOffset + (page << SizeClasses.PAGE_SHIFT);
+    }
+
+    /**
+     * Checks a page index read from shared memory before it is used: it must be below the frontier.
+     *
+     * @param page the index
+     * @param frontier the page heap's frontier (pages at and above it were never handed out)
+     * @param where the structure it was read from, for the message
+     * @return {@code page}
+     * @throws CorruptSegmentException naming the structure and the value
+     */
+    long checkPage(long page, long frontier, String where) {
+        if (page < 0 || page >= frontier) {
+            throw new CorruptSegmentException("heap of allocator " + id + ": page index out of range in " + where
+                    + ": page=" + page + ", frontier=" + frontier + ", pages=" + pageCount);
+        }
+        return page;
+    }
+}

@@ -1,0 +1,92 @@
+package dev.hshm.allocators.internal.heap;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The heap's only way to read and write its shared memory: 8-byte words at byte offsets of the backend's data,
+ * with the memory-ordering names of the JDK ({@code plain}, {@code opaque}, {@code acquire}, {@code release},
+ * {@code volatile}). Every store passes the {@link CrashPoints} hook first.
+ *
+ * <p><b>Pairing rule</b> (for the whole package): a word that publishes something is written last with a
+ * release store (or a CAS) and read first with an acquire load (or a volatile one); everything else is plain
+ * and written either by the owner of a lock that guards it or by the one thread that owns it (a cache slot's
+ * lists). Where a plain read races with a writer on purpose, the site says why the race is benign.
+ *
+ * <p>Plain words are read and written through {@code JAVA_LONG_UNALIGNED}: every word the heap keeps is 8-byte
+ * aligned, but the unaligned layout spares the access an alignment check. Atomic access goes through the
+ * aligned layout's {@link VarHandle} (atomic across processes on a shared mapping).
+ */
+final class Words {
+
+    private static final ValueLayout.OfLong J = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+
+    final MemorySegment seg;
+
+    Words(MemorySegment seg) {
+        this.seg = seg;
+    }
+
+    long get(long at) {
+        return seg.get(J, at);
+    }
+
+    void put(long at, long v) {
+        CrashPoints.beforeStore();
+        seg.set(J, at, v);
+    }
+
+    int getInt(long at) {
+        return seg.get(ValueLayout.JAVA_INT_UNALIGNED, at);
+    }
+
+    void putInt(long at, int v) {
+        CrashPoints.beforeStore();
+        seg.set(ValueLayout.JAVA_INT_UNALIGNED, at, v);
+    }
+
+    long getOpaque(long at) {
+        return (long) LONG.getOpaque(seg, at);
+    }
+
+    long getAcquire(long at) {
+        return (long) LONG.getAcquire(seg, at);
+    }
+
+    long getVolatile(long at) {
+        return (long) LONG.getVolatile(seg, at);
+    }
+
+    void putRelease(long at, long v) {
+        CrashPoints.beforeStore();
+        LONG.setRelease(seg, at, v);
+    }
+
+    void putOpaque(long at, long v) {
+        CrashPoints.beforeStore();
+        LONG.setOpaque(seg, at, v);
+    }
+
+    boolean cas(long at, long expect, long v) {
+        CrashPoints.beforeStore();
+        return LONG.compareAndSet(seg, at, expect, v);
+    }
+
+    long getAndAdd(long at, long delta) {
+        CrashPoints.beforeStore();
+        return (long) LONG.getAndAdd(seg, at, delta);
+    }
+
+    /** Plain read-modify-write, for counters written under a lock. */
+    void add(long at, long delta) {
+        put(at, get(at) + delta);
+    }
+
+    /** Zeroes {@code bytes} bytes (formatting only: counted as one store). */
+    void zero(long at, long bytes) {
+        CrashPoints.beforeStore();
+        seg.asSlice(at, bytes).fill((byte) 0);
+    }
+}
