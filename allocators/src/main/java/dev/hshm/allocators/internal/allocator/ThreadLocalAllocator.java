@@ -113,13 +113,23 @@ public final class ThreadLocalAllocator extends HeapAllocator {
         final long threadId;
         final int shard;
         final int[] counts = new int[SizeClasses.COUNT];
+        /** The lists' first blocks: copies of the head words, which only this cache's user writes. */
+        final long[] heads = new long[SizeClasses.COUNT];
 
-        ThreadCache(int slot, long record, long owner, long threadId, int shard) {
+        ThreadCache(int slot, long record, long owner, long threadId, int shard, Heap heap) {
             this.slot = slot;
             this.record = record;
             this.owner = owner;
             this.threadId = threadId;
             this.shard = shard;
+            reloadHeads(heap);
+        }
+
+        /** Re-reads the head words after a batch moved blocks on or off the lists. */
+        void reloadHeads(Heap heap) {
+            for (int c = 0; c < SizeClasses.COUNT; c++) {
+                heads[c] = heap.cachedHead(head(c));
+            }
         }
 
         long head(int c) {
@@ -213,8 +223,9 @@ public final class ThreadLocalAllocator extends HeapAllocator {
     }
 
     private long cachedAllocate(ThreadCache tc, int c, long size, long align) {
-        long blk = heap.popCached(tc.head(c), c);
+        long blk = tc.heads[c];
         if (blk != Heap.NO_OFFSET) {
+            tc.heads[c] = heap.popCached(tc.head(c), blk, c);
             tc.counts[c]--;
             return blk;
         }
@@ -227,7 +238,9 @@ public final class ThreadLocalAllocator extends HeapAllocator {
             int added = heap.takeBatch(tc.shard, c, tc.head(c), SizeClasses.batch(c));
             if (added > 0) {
                 tc.counts[c] += added - 1;
-                return heap.popCached(tc.head(c), c);
+                long blk = heap.cachedHead(tc.head(c));
+                tc.heads[c] = heap.popCached(tc.head(c), blk, c);
+                return blk;
             }
             if (attempt == 0) {
                 flushAll(tc); // our own cached blocks of other classes may free whole spans
@@ -255,15 +268,18 @@ public final class ThreadLocalAllocator extends HeapAllocator {
     }
 
     private void cachedFree(ThreadCache tc, int c, long off) {
-        heap.pushCached(tc.head(c), off);
+        heap.pushCached(tc.head(c), tc.heads[c], off);
+        tc.heads[c] = off;
         if (++tc.counts[c] > 2 * SizeClasses.batch(c)) {
             tc.counts[c] -= heap.giveBatch(c, tc.head(c), SizeClasses.batch(c));
+            tc.heads[c] = heap.cachedHead(tc.head(c));
         }
     }
 
     private void flushAll(ThreadCache tc) {
         slots.flush(tc.slot);
         java.util.Arrays.fill(tc.counts, 0);
+        tc.reloadHeads(heap);
     }
 
     // ------------------------------------------------------------------ slots
@@ -328,7 +344,7 @@ public final class ThreadLocalAllocator extends HeapAllocator {
     }
 
     private ThreadCache newCache(int slot, long owner, long threadId) {
-        return new ThreadCache(slot, slots.record(slot), owner, threadId, slot % heap.shardCount());
+        return new ThreadCache(slot, slots.record(slot), owner, threadId, slot % heap.shardCount(), heap);
     }
 
     /** Drops this process's references to a cache whose slot is being given back. */

@@ -19,10 +19,12 @@ final class Descriptors {
     final long table;
     final long heapOffset;
     final long pageCount;
+    private final HeapHeader.Geometry geo;
 
     Descriptors(Words w, AllocatorId id, HeapHeader.Geometry geo) {
         this.w = w;
         this.id = id;
+        this.geo = geo;
         this.table = geo.descTable();
         this.heapOffset = geo.heapOffset();
         this.pageCount = geo.pageCount();
@@ -77,19 +79,35 @@ final class Descriptors {
     }
 
     /**
-     * Checks a page index read from shared memory before it is used: it must be below the frontier.
+     * Checks a page index read from a list (its head word at {@code headAt}, or a link) before it is used: it must
+     * be below the frontier.
      *
      * @param page the index
      * @param frontier the page heap's frontier (pages at and above it were never handed out)
-     * @param where the structure it was read from, for the message
+     * @param headAt the head word of the list it was read from, which names the list in the message
      * @return {@code page}
-     * @throws CorruptSegmentException naming the structure and the value
+     * @throws CorruptSegmentException naming the list and the value
      */
-    long checkPage(long page, long frontier, String where) {
+    long checkPage(long page, long frontier, long headAt) {
         if (page < 0 || page >= frontier) {
-            throw new CorruptSegmentException("heap of allocator " + id + ": page index out of range in " + where
-                    + ": page=" + page + ", frontier=" + frontier + ", pages=" + pageCount);
+            throw new CorruptSegmentException("heap of allocator " + id + ": page index out of range in "
+                    + listName(headAt) + ": page=" + page + ", frontier=" + frontier + ", pages=" + pageCount);
         }
         return page;
+    }
+
+    /** The name of the list whose head word is at {@code headAt}, for messages (computed only when one fails). */
+    String listName(long headAt) {
+        long runLists = geo.pageHeap() + PageHeapLayout.RUN_LISTS;
+        if (headAt >= runLists && headAt < runLists + 8L * PageHeapLayout.LISTS) {
+            return "run list " + (headAt - runLists) / 8;
+        }
+        long rel = headAt - geo.shardTable() - ShardLayout.CLASSES;
+        if (rel >= 0 && headAt < geo.shard(geo.shardCount())) {
+            long s = (headAt - geo.shardTable()) / ShardLayout.BYTES;
+            long c = (headAt - geo.shard((int) s) - ShardLayout.CLASSES) / ShardLayout.CLASS_BYTES;
+            return "span list of class " + SizeClasses.size((int) c) + " in shard " + s;
+        }
+        return "the list at data offset " + headAt;
     }
 }

@@ -52,23 +52,6 @@ final class FreeBlock {
         w.put(off + TAG, salt ^ off);
     }
 
-    /**
-     * Checks an entry taken off a free list: inside the pages, 16-byte aligned, carrying its tag.
-     *
-     * @param where the list, for the message (e.g. {@code "allocator (1,0) thread cache slot 3, class 64"})
-     * @throws dev.hshm.api.CorruptSegmentException naming the list and the entry
-     */
-    static void checkEntry(Words w, long salt, long off, long heapStart, long heapEnd, String where) {
-        if (off < heapStart || off > heapEnd - BYTES || (off & 15) != 0) {
-            throw new dev.hshm.api.CorruptSegmentException("free list corrupt: " + where + ": entry=" + off
-                    + " is not a block of the heap [" + heapStart + "," + heapEnd + ")");
-        }
-        if (!isFree(w, salt, off)) {
-            throw new dev.hshm.api.CorruptSegmentException("free block overwritten after it was freed: " + where
-                    + ": offset=" + off + " (a use after free wrote to its first 16 bytes)");
-        }
-    }
-
     /** Clears the tag of a block that is being handed out. */
     static void clearTag(Words w, long off) {
         w.put(off + TAG, LIVE_TAG);

@@ -73,6 +73,10 @@ public final class Heap {
     final Shard[] shards;
     private final long heapOff;
     private final long heapEnd;
+    /** The fast paths' copies: the segment, the descriptor table, and a frontier seen (it never moves down). */
+    private final MemorySegment seg;
+    private final long descTable;
+    private long frontierSeen;
     final SpanTable spans;
 
     private Heap(Words w, HeapHeader.Geometry geo, AllocatorId id, long salt, ThreadModel threads) {
@@ -91,6 +95,8 @@ public final class Heap {
         this.spans = new SpanTable(this);
         this.heapOff = geo.heapOffset();
         this.heapEnd = geo.heapEnd();
+        this.seg = w.seg;
+        this.descTable = geo.descTable();
     }
 
     /**
@@ -258,17 +264,38 @@ public final class Heap {
     }
 
     /**
-     * {@link #locate} for a free: a small block that carries its free tag is a double free.
+     * {@link #locate} for a free: a small block that carries its free tag is a double free. The common case (a
+     * live block in the first page of its span) is checked inline with the same checks as {@link #locate}: in the
+     * heap and below the frontier, a SMALL head of a valid class, the start of a carved block, no free tag.
+     * Anything else takes the full path, which names what is wrong.
      *
      * @throws DoubleFreeException if the block is free already
      */
     public long locateForFree(long off) {
+        long page = (off - heapOff) >>> PAGE_SHIFT; // an offset below the heap becomes huge: not below the frontier
+        if (page < frontierSeen) {
+            long at = descTable + (page << PageDescriptor.SHIFT);
+            long info = Words.get(seg, at + PageDescriptor.INFO);
+            int c = PageDescriptor.sizeClass(info);
+            if (PageDescriptor.kind(info) == SMALL && c < SizeClasses.COUNT) {
+                int idx = SizeClasses.blockIndex(c, (off - heapOff) & (PAGE - 1));
+                if (idx != SizeClasses.NO_BLOCK && idx < PageDescriptor.carved(Words.get(seg, at + PageDescriptor.COUNTS))
+                        && Words.get(seg, off + FreeBlock.TAG) != (salt ^ off)) {
+                    return (page << 8) | c;
+                }
+            }
+        }
+        return locateForFreeChecked(off);
+    }
+
+    private long locateForFreeChecked(long off) {
         long loc = locate(off);
         int c = classOf(loc);
         if (c != LARGE_CLASS && FreeBlock.isFree(w, salt, off)) {
             throw new DoubleFreeException("double free: allocator " + id + ", offset=" + off + ", size="
                     + SizeClasses.size(c) + " is already free");
         }
+        frontierSeen = Math.max(frontierSeen, pages.frontier());
         return loc;
     }
 
@@ -288,30 +315,40 @@ public final class Heap {
     // ------------------------------------------------------------------ a thread cache's list (its owner, no lock)
 
     /**
-     * Pops the first block of a thread cache's list and hands it out (tag cleared): plain loads and stores only.
+     * Takes {@code blk}, the first block of a thread cache's list (its owner keeps a copy of the head word in
+     * process memory), off the list and hands it out: checks it is a block of the heap carrying its free tag (else
+     * the list was corrupted by a use after free), moves the list's head word past it, clears the tag. Plain loads
+     * and stores only.
      *
      * @param listAt the list's head word (in a {@link SlotTable} record)
+     * @param blk the list's first block, not NO_OFFSET
      * @param c the list's class, for the message
-     * @return the block, or NO_OFFSET if the list is empty
-     * @throws CorruptSegmentException if the entry is outside the heap or lost its tag (a use after free)
+     * @return the block after it (the list's new head), or NO_OFFSET
+     * @throws CorruptSegmentException if the entry is outside the heap or lost its tag
      */
-    public long popCached(long listAt, int c) {
-        long blk = w.get(listAt);
-        if (blk == NO_OFFSET) {
-            return NO_OFFSET;
-        }
-        if (blk - heapOff >= heapEnd - heapOff || blk < heapOff || !FreeBlock.isFree(w, salt, blk)) {
+    public long popCached(long listAt, long blk, int c) {
+        if (blk - heapOff >= heapEnd - heapOff || blk < heapOff || Words.get(seg, blk + FreeBlock.TAG) != (salt ^ blk)) {
             throw corruptCache(listAt, c, blk);
         }
-        w.put(listAt, w.get(blk + FreeBlock.NEXT));
-        FreeBlock.clearTag(w, blk);
-        return blk;
+        long next = Words.get(seg, blk + FreeBlock.NEXT);
+        Words.put(seg, listAt, next);
+        Words.put(seg, blk + FreeBlock.TAG, FreeBlock.LIVE_TAG);
+        return next;
     }
 
-    /** Pushes a block {@link #locateForFree} vetted onto a thread cache's list: plain stores, head last. */
-    public void pushCached(long listAt, long off) {
-        FreeBlock.write(w, salt, off, w.get(listAt));
-        w.put(listAt, off);
+    /**
+     * Pushes a block {@link #locateForFree} vetted onto a thread cache's list whose first block is {@code head}:
+     * the block's words, then the list's head word (plain stores, head last).
+     */
+    public void pushCached(long listAt, long head, long off) {
+        Words.put(seg, off + FreeBlock.NEXT, head);
+        Words.put(seg, off + FreeBlock.TAG, salt ^ off);
+        Words.put(seg, listAt, off);
+    }
+
+    /** The first block of a thread cache's list, read from its head word (after a batch moved blocks). */
+    public long cachedHead(long listAt) {
+        return Words.get(seg, listAt);
     }
 
     CorruptSegmentException corruptCache(long listAt, int c, long blk) {

@@ -164,8 +164,8 @@ final class HeapWalk {
                 expect("large bytes", pages.word(PageHeapLayout.LARGE_BYTES), largeBytes);
                 expect("large blocks", pages.word(PageHeapLayout.LARGE_COUNT), largeCount);
                 for (int li = 0; li < PageHeapLayout.LISTS; li++) {
-                    expect("free runs on run list " + li, PageList.length(d, pages.listHead(li), frontier,
-                            "run list " + li), runsPerList[li]);
+                    expect("free runs on run list " + li, PageList.length(d, pages.listHead(li), frontier),
+                            runsPerList[li]);
                 }
                 for (Shard sh : heap.shards) {
                     sh.lock.checkWords();
@@ -176,7 +176,7 @@ final class HeapWalk {
                         expect("spans" + of, sh.spans(c), t.spans[c]);
                         expect("free blocks" + of, sh.freeBlocks(c), t.free[c]);
                         expect("spans with room on the list" + of, PageList.length(d, sh.entry(c) + ShardLayout.SPAN_HEAD,
-                                frontier, sh.listName(c)), t.roomy[c]);
+                                frontier), t.roomy[c]);
                     }
                 }
                 pages.lock.checkWords();
@@ -204,7 +204,7 @@ final class HeapWalk {
         if (mode == Mode.REPAIR_SHARD) {
             d.setCounts(p, PageDescriptor.counts(n, carved));
             if (roomy) {
-                PageList.insert(d, shard.entry(c) + ShardLayout.SPAN_HEAD, p, d.pageCount, shard.listName(c));
+                PageList.insert(d, shard.entry(c) + ShardLayout.SPAN_HEAD, p, d.pageCount);
             } else {
                 d.setLinks(p, PageDescriptor.links(NO_PAGE, NO_PAGE));
             }

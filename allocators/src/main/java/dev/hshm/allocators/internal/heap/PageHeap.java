@@ -299,7 +299,7 @@ final class PageHeap {
         if (align <= PAGE && n <= MAX_EXACT_RUN) {
             int li = nextListAtLeast((int) n);
             if (li > 0) {
-                return PageList.first(d, listHead(li), frontier, "run list " + li);
+                return PageList.first(d, listHead(li), frontier);
             }
         }
         // aligned, or longer than the exact lists: the exact lists that can hold n (aligned only), then the long
@@ -310,9 +310,8 @@ final class PageHeap {
             long best = NO_PAGE;
             long bestLen = Long.MAX_VALUE;
             long walked = 0;
-            String where = "run list " + list;
-            for (long h = PageList.first(d, listHead(list), frontier, where); h != NO_PAGE;
-                 h = PageList.next(d, h, frontier, where)) {
+            for (long h = PageList.first(d, listHead(list), frontier); h != NO_PAGE;
+                 h = PageList.next(d, listHead(list), h, frontier)) {
                 long len = PageDescriptor.pages(d.info(h));
                 if (alignPage(h, align) + n <= h + len && len < bestLen) {
                     if (align > PAGE) {
@@ -322,7 +321,7 @@ final class PageHeap {
                     bestLen = len;
                 }
                 if (++walked > frontier) {
-                    throw new CorruptSegmentException("page heap: cycle in " + where + ": allocator " + d.id);
+                    throw new CorruptSegmentException("page heap: cycle in run list " + list + ": allocator " + d.id);
                 }
             }
             if (list == 0) {
@@ -360,13 +359,13 @@ final class PageHeap {
 
     void insertFree(long h, long pages) {
         int li = PageHeapLayout.listIndex(pages);
-        PageList.insert(d, listHead(li), h, word(FRONTIER), "run list " + li);
+        PageList.insert(d, listHead(li), h, word(FRONTIER));
         setBit(li, true);
     }
 
     private void removeFree(long h, long pages) {
         int li = PageHeapLayout.listIndex(pages);
-        PageList.remove(d, listHead(li), h, word(FRONTIER), "run list " + li);
+        PageList.remove(d, listHead(li), h, word(FRONTIER));
         if (w.get(listHead(li)) == NO_PAGE) {
             setBit(li, false);
         }

@@ -17,10 +17,10 @@ final class PageList {
     }
 
     /** Pushes {@code page} at the front of the list whose head word is at {@code headAt}. */
-    static void insert(Descriptors d, long headAt, long page, long frontier, String list) {
+    static void insert(Descriptors d, long headAt, long page, long frontier) {
         long first = d.w.get(headAt);
         if (first != NO_PAGE) {
-            d.checkPage(first, frontier, list);
+            d.checkPage(first, frontier, headAt);
             d.setPrev(first, page);
         }
         d.setLinks(page, PageDescriptor.links(NO_PAGE, first));
@@ -28,7 +28,7 @@ final class PageList {
     }
 
     /** Unlinks {@code page} from the list whose head word is at {@code headAt}, and clears its links. */
-    static void remove(Descriptors d, long headAt, long page, long frontier, String list) {
+    static void remove(Descriptors d, long headAt, long page, long frontier) {
         long l = d.links(page);
         long prev = PageDescriptor.prev(l);
         long next = PageDescriptor.next(l);
@@ -37,32 +37,32 @@ final class PageList {
                 d.w.put(headAt, next);
             }
         } else {
-            d.setNext(d.checkPage(prev, frontier, list), next);
+            d.setNext(d.checkPage(prev, frontier, headAt), next);
         }
         if (next != NO_PAGE) {
-            d.setPrev(d.checkPage(next, frontier, list), prev);
+            d.setPrev(d.checkPage(next, frontier, headAt), prev);
         }
         d.setLinks(page, PageDescriptor.links(NO_PAGE, NO_PAGE));
     }
 
     /** The first page of a list, checked; NO_PAGE if it is empty. */
-    static long first(Descriptors d, long headAt, long frontier, String list) {
+    static long first(Descriptors d, long headAt, long frontier) {
         long first = d.w.get(headAt);
-        return first == NO_PAGE ? NO_PAGE : d.checkPage(first, frontier, list);
+        return first == NO_PAGE ? NO_PAGE : d.checkPage(first, frontier, headAt);
     }
 
-    /** The page after {@code page}, checked; NO_PAGE at the end. */
-    static long next(Descriptors d, long page, long frontier, String list) {
+    /** The page after {@code page} on the list whose head is at {@code headAt}, checked; NO_PAGE at the end. */
+    static long next(Descriptors d, long headAt, long page, long frontier) {
         long next = PageDescriptor.next(d.links(page));
-        return next == NO_PAGE ? NO_PAGE : d.checkPage(next, frontier, list);
+        return next == NO_PAGE ? NO_PAGE : d.checkPage(next, frontier, headAt);
     }
 
     /** The number of pages on a list (walked; a cycle is a {@code CorruptSegmentException}). */
-    static long length(Descriptors d, long headAt, long frontier, String list) {
+    static long length(Descriptors d, long headAt, long frontier) {
         long n = 0;
-        for (long p = first(d, headAt, frontier, list); p != NO_PAGE; p = next(d, p, frontier, list)) {
+        for (long p = first(d, headAt, frontier); p != NO_PAGE; p = next(d, headAt, p, frontier)) {
             if (++n > frontier) {
-                throw new dev.hshm.api.CorruptSegmentException("heap of allocator " + d.id + ": cycle in " + list);
+                throw new dev.hshm.api.CorruptSegmentException("heap of allocator " + d.id + ": cycle in " + d.listName(headAt));
             }
         }
         return n;

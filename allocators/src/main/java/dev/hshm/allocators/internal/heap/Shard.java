@@ -82,7 +82,7 @@ final class Shard {
         long e = entry(c);
         int blocks = SizeClasses.blocksPerSpan(c);
         for (int skipped = 0; skipped < MAX_FULL_SPANS_SKIPPED; skipped++) {
-            long span = PageList.first(d, e + SPAN_HEAD, pages.frontier(), listName(c));
+            long span = PageList.first(d, e + SPAN_HEAD, pages.frontier());
             if (span == NO_PAGE) {
                 span = newSpan(c);
                 if (span == NO_PAGE) {
@@ -106,12 +106,12 @@ final class Shard {
                 carved++; // committed by the counts store below
             } else {
                 // a full span on the list (possible only after a crash): unlink it and look again
-                PageList.remove(d, e + SPAN_HEAD, span, pages.frontier(), listName(c));
+                PageList.remove(d, e + SPAN_HEAD, span, pages.frontier());
                 continue;
             }
             d.setCounts(span, PageDescriptor.counts(free, carved));
             if (d.aux(span) == NO_OFFSET && carved >= blocks) {
-                PageList.remove(d, e + SPAN_HEAD, span, pages.frontier(), listName(c));
+                PageList.remove(d, e + SPAN_HEAD, span, pages.frontier());
             }
             w.add(e + LIVE, 1);
             return blk;
@@ -126,7 +126,7 @@ final class Shard {
             span = pages.allocateSpan(c, index);
         }
         if (span != NO_PAGE) {
-            PageList.insert(d, entry(c) + SPAN_HEAD, span, pages.frontier(), listName(c));
+            PageList.insert(d, entry(c) + SPAN_HEAD, span, pages.frontier());
             w.add(entry(c) + SPANS, 1);
         }
         return span;
@@ -151,7 +151,7 @@ final class Shard {
         w.add(e + LIVE, -1);
         w.add(e + FREE, 1);
         if (wasFull) {
-            PageList.insert(d, e + SPAN_HEAD, span, pages.frontier(), listName(c));
+            PageList.insert(d, e + SPAN_HEAD, span, pages.frontier());
         }
         if (free >= carved) {
             long first = w.get(e + SPAN_HEAD);
@@ -164,7 +164,7 @@ final class Shard {
 
     private void releaseSpan(long span, int c, long free) {
         long e = entry(c);
-        PageList.remove(d, e + SPAN_HEAD, span, pages.frontier(), listName(c));
+        PageList.remove(d, e + SPAN_HEAD, span, pages.frontier());
         w.add(e + SPANS, -1);
         w.add(e + FREE, -free);
         pages.releaseSpan(span, c); // commit (in the page heap): the span's pages are a free run
@@ -181,9 +181,9 @@ final class Shard {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             long walked = 0;
             long frontier = pages.frontier();
-            for (long span = PageList.first(d, entry(c) + SPAN_HEAD, frontier, listName(c)); span != NO_PAGE; ) {
+            for (long span = PageList.first(d, entry(c) + SPAN_HEAD, frontier); span != NO_PAGE; ) {
                 checkSpan(span, c);
-                long next = PageList.next(d, span, frontier, listName(c));
+                long next = PageList.next(d, entry(c) + SPAN_HEAD, span, frontier);
                 long counts = d.counts(span);
                 long free = PageDescriptor.freeCount(counts);
                 if (free >= PageDescriptor.carved(counts)) {
@@ -218,8 +218,11 @@ final class Shard {
             throw new CorruptSegmentException("span free list corrupt: allocator " + d.id + ", class size="
                     + SizeClasses.size(c) + ", entry=" + blk + " is not a carved block of the span at offset " + start);
         }
-        FreeBlock.checkEntry(w, salt, blk, start, start + ((long) SizeClasses.spanPages(c) << SizeClasses.PAGE_SHIFT),
-                "allocator " + d.id + ", free list of the span at offset " + start);
+        if (!FreeBlock.isFree(w, salt, blk)) {
+            throw new CorruptSegmentException("free block overwritten after it was freed: allocator " + d.id
+                    + ", free list of the span at offset " + start + ": offset=" + blk
+                    + " (a use after free wrote to its first 16 bytes)");
+        }
     }
 
     /** Live blocks of class {@code c} by this shard's count (in use or in thread caches). */

@@ -141,7 +141,7 @@ final class SpanTable {
                     if (b == NO_OFFSET) {
                         break;
                     }
-                    heap.pushCached(listAt, b);
+                    heap.pushCached(listAt, w.get(listAt), b);
                     n++;
                 }
             } finally {

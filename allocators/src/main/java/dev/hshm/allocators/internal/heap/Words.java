@@ -38,6 +38,17 @@ final class Words {
         seg.set(J, at, v);
     }
 
+    /** A plain load from {@code seg}, for the fast paths that keep the segment in a field of their own. */
+    static long get(MemorySegment seg, long at) {
+        return seg.get(J, at);
+    }
+
+    /** A plain store to {@code seg}, for the fast paths (the {@link CrashPoints} hook included). */
+    static void put(MemorySegment seg, long at, long v) {
+        CrashPoints.beforeStore();
+        seg.set(J, at, v);
+    }
+
     int getInt(long at) {
         return seg.get(ValueLayout.JAVA_INT_UNALIGNED, at);
     }
