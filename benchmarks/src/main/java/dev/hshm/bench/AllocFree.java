@@ -40,7 +40,10 @@ import org.openjdk.jmh.annotations.TearDown;
  *       the thread-state transition, to show what the downcall itself costs.</li>
  *   <li>{@code threadLocal}, {@code scalablePage}: this project, in shared memory; {@code mallocAllocator}:
  *       this project's private libc allocator (tracks live blocks so bad frees throw).</li>
- *   <li>{@code nettyPooledDirect}: Netty's {@link PooledByteBufAllocator} direct buffers.</li>
+ *   <li>{@code nettyPooledDirect}: Netty's {@link PooledByteBufAllocator#DEFAULT} direct buffers, as Netty ships
+ *       it: thread caches only for Netty's own {@code FastThreadLocalThread}s, so a JMH thread has none;
+ *       {@code nettyPooledDirectAllThreads}: the same allocator built with {@code useCacheForAllThreads = true}, as
+ *       a Netty user tuning for speed would (every thread gets a cache): the fair peer.</li>
  *   <li>{@code arenaConfined}: an FFM {@code Arena.ofConfined()} per operation.</li>
  *   <li>{@code slicingLowerBound}: bumping a pointer in a preallocated segment, never freeing: the lower
  *       bound of any allocator.</li>
@@ -83,6 +86,7 @@ public class AllocFree {
     private MemorySegment spaMem;
     private MemorySegment shared;
     private PooledByteBufAllocator netty;
+    private PooledByteBufAllocator nettyAllThreads;
     private final AtomicInteger threadIndex = new AtomicInteger();
 
     private static final MemoryBackendId SHM = MemoryBackendId.get(1);
@@ -101,6 +105,10 @@ public class AllocFree {
         mm.createBackend(MemoryBackend.MALLOC, PRIVATE, 4096);
         mallocAllocator = mm.createAllocator(Allocator.MALLOC, PRIVATE, AllocatorId.of(2, 0), 0);
         netty = PooledByteBufAllocator.DEFAULT;
+        nettyAllThreads = new PooledByteBufAllocator(true, PooledByteBufAllocator.defaultNumHeapArena(),
+                PooledByteBufAllocator.defaultNumDirectArena(), PooledByteBufAllocator.defaultPageSize(),
+                PooledByteBufAllocator.defaultMaxOrder(), PooledByteBufAllocator.defaultSmallCacheSize(),
+                PooledByteBufAllocator.defaultNormalCacheSize(), true);
     }
 
     @TearDown(Level.Trial)
@@ -174,6 +182,15 @@ public class AllocFree {
     @Benchmark
     public long nettyPooledDirect() {
         ByteBuf b = netty.directBuffer(size, size);
+        b.writeLong(size);
+        long r = b.writerIndex();
+        b.release();
+        return r;
+    }
+
+    @Benchmark
+    public long nettyPooledDirectAllThreads() {
+        ByteBuf b = nettyAllThreads.directBuffer(size, size);
         b.writeLong(size);
         long r = b.writerIndex();
         b.release();

@@ -381,7 +381,7 @@ public final class Heap {
      * ({@link SpanTable#free}: the span is checked again under the lock, so a racing double free is caught too).
      */
     public void free(long off) {
-        long loc = locateForFree(off);
+        long loc = locate(off);
         if (classOf(loc) == LARGE_CLASS) {
             pages.freeLarge(headOf(loc));
         } else {

@@ -82,7 +82,9 @@ final class Shard {
         long e = entry(c);
         int blocks = SizeClasses.blocksPerSpan(c);
         for (int skipped = 0; skipped < MAX_FULL_SPANS_SKIPPED; skipped++) {
-            long span = PageList.first(d, e + SPAN_HEAD, pages.frontier());
+            // the hot path bounds page indices by the table (a stale or corrupt head above the frontier reads a
+            // zeroed or old descriptor, which checkSpan rejects); the walk checks them against the frontier
+            long span = PageList.first(d, e + SPAN_HEAD, d.pageCount);
             if (span == NO_PAGE) {
                 span = newSpan(c);
                 if (span == NO_PAGE) {
@@ -95,23 +97,26 @@ final class Shard {
             long carved = PageDescriptor.carved(counts);
             long fh = d.aux(span);
             long blk;
+            long head;
             if (fh != NO_OFFSET) {
-                checkSpanBlock(fh, span, c);
-                d.setAux(span, w.get(fh + FreeBlock.NEXT)); // commit the pop
+                checkSpanBlock(fh, span, c, carved);
+                head = w.get(fh + FreeBlock.NEXT);
+                d.setAux(span, head); // commit the pop
                 blk = fh;
                 free = free > 0 ? free - 1 : 0;
                 w.add(e + FREE, -1);
             } else if (carved < blocks) {
+                head = NO_OFFSET;
                 blk = d.pageOffset(span) + carved * (long) SizeClasses.size(c);
                 carved++; // committed by the counts store below
             } else {
                 // a full span on the list (possible only after a crash): unlink it and look again
-                PageList.remove(d, e + SPAN_HEAD, span, pages.frontier());
+                PageList.remove(d, e + SPAN_HEAD, span, d.pageCount);
                 continue;
             }
             d.setCounts(span, PageDescriptor.counts(free, carved));
-            if (d.aux(span) == NO_OFFSET && carved >= blocks) {
-                PageList.remove(d, e + SPAN_HEAD, span, pages.frontier());
+            if (head == NO_OFFSET && carved >= blocks) {
+                PageList.remove(d, e + SPAN_HEAD, span, d.pageCount);
             }
             w.add(e + LIVE, 1);
             return blk;
@@ -126,7 +131,7 @@ final class Shard {
             span = pages.allocateSpan(c, index);
         }
         if (span != NO_PAGE) {
-            PageList.insert(d, entry(c) + SPAN_HEAD, span, pages.frontier());
+            PageList.insert(d, entry(c) + SPAN_HEAD, span, d.pageCount);
             w.add(entry(c) + SPANS, 1);
         }
         return span;
@@ -151,7 +156,7 @@ final class Shard {
         w.add(e + LIVE, -1);
         w.add(e + FREE, 1);
         if (wasFull) {
-            PageList.insert(d, e + SPAN_HEAD, span, pages.frontier());
+            PageList.insert(d, e + SPAN_HEAD, span, d.pageCount);
         }
         if (free >= carved) {
             long first = w.get(e + SPAN_HEAD);
@@ -164,7 +169,7 @@ final class Shard {
 
     private void releaseSpan(long span, int c, long free) {
         long e = entry(c);
-        PageList.remove(d, e + SPAN_HEAD, span, pages.frontier());
+        PageList.remove(d, e + SPAN_HEAD, span, d.pageCount);
         w.add(e + SPANS, -1);
         w.add(e + FREE, -free);
         pages.releaseSpan(span, c); // commit (in the page heap): the span's pages are a free run
@@ -209,12 +214,12 @@ final class Shard {
     }
 
     /** Checks a block taken off a span's free list: at a block start inside the span, carrying its tag. */
-    private void checkSpanBlock(long blk, long span, int c) {
+    private void checkSpanBlock(long blk, long span, int c, long carved) {
         long start = d.pageOffset(span);
         long rel = blk - start;
         int idx = rel >= 0 && rel < ((long) SizeClasses.spanPages(c) << SizeClasses.PAGE_SHIFT)
                 ? SizeClasses.blockIndex(c, rel) : SizeClasses.NO_BLOCK;
-        if (idx == SizeClasses.NO_BLOCK || idx >= PageDescriptor.carved(d.counts(span))) {
+        if (idx == SizeClasses.NO_BLOCK || idx >= carved) {
             throw new CorruptSegmentException("span free list corrupt: allocator " + d.id + ", class size="
                     + SizeClasses.size(c) + ", entry=" + blk + " is not a carved block of the span at offset " + start);
         }

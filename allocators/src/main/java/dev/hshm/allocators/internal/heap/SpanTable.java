@@ -86,8 +86,9 @@ final class SpanTable {
     }
 
     /**
-     * Frees a small block {@link Heap#locateForFree} located (without a lock) to its span, under its shard's lock,
-     * after checking again that the span is the one located and the block is live.
+     * Frees a small block {@link Heap#locate} located (without a lock) to its span, under its shard's lock, after
+     * checking again what can change meanwhile: that the span is the one located (its INFO word), that the block
+     * was carved, and that it is not free (so a racing double free is caught too).
      */
     void free(long off, long loc) {
         int c = Heap.classOf(loc);
@@ -96,7 +97,6 @@ final class SpanTable {
         Shard shard = shards[checkShard(PageDescriptor.shard(info), head)];
         shard.lock.lock();
         try {
-            // under the lock the span cannot change: it must be the one locate saw, and the block still live
             if (d.info(head) != info
                     || SizeClasses.blockIndex(c, off - d.pageOffset(head)) >= PageDescriptor.carved(d.counts(head))) {
                 throw new InvalidPointerException("not a live block of allocator " + d.id + ": offset=" + off
