@@ -181,16 +181,16 @@ public class AllocFree {
 
     @Benchmark
     public long nettyPooledDirect() {
-        ByteBuf b = netty.directBuffer(size, size);
-        b.writeLong(size);
-        long r = b.writerIndex();
-        b.release();
-        return r;
+        return nettyOperation(netty);
     }
 
     @Benchmark
     public long nettyPooledDirectAllThreads() {
-        ByteBuf b = nettyAllThreads.directBuffer(size, size);
+        return nettyOperation(nettyAllThreads);
+    }
+
+    private long nettyOperation(PooledByteBufAllocator allocator) {
+        ByteBuf b = allocator.directBuffer(size, size);
         b.writeLong(size);
         long r = b.writerIndex();
         b.release();

@@ -12,11 +12,33 @@ public final class AllocatorProviders {
     private AllocatorProviders() {
     }
 
-    /** Provides {@link Allocator#SCALABLE_PAGE}. */
-    public static final class ScalablePage implements AllocatorProvider {
+    /** Creates a heap allocator in a region ({@code create} of the allocator classes). */
+    @FunctionalInterface
+    interface Create {
+        Allocator create(MemoryBackend backend, AllocatorId id, long regionOffset, long regionSize, long customHeaderSize);
+    }
+
+    /** Attaches to a heap allocator in a region ({@code attach} of the allocator classes). */
+    @FunctionalInterface
+    interface Attach {
+        Allocator attach(MemoryBackend backend, AllocatorId id, long regionOffset, long regionSize);
+    }
+
+    /** What the two heap allocator types' providers share: portable, state in the region. */
+    abstract static class HeapType implements AllocatorProvider {
+        private final String name;
+        private final Create create;
+        private final Attach attach;
+
+        HeapType(String name, Create create, Attach attach) {
+            this.name = name;
+            this.create = create;
+            this.attach = attach;
+        }
+
         @Override
         public String name() {
-            return Allocator.SCALABLE_PAGE;
+            return name;
         }
 
         @Override
@@ -27,36 +49,28 @@ public final class AllocatorProviders {
         @Override
         public Allocator create(MemoryBackend backend, AllocatorId id, long regionOffset, long regionSize,
                                 long customHeaderSize) {
-            return ScalablePageAllocator.create(backend, id, regionOffset, regionSize, customHeaderSize);
+            return create.create(backend, id, regionOffset, regionSize, customHeaderSize);
         }
 
         @Override
         public Allocator attach(MemoryBackend backend, AllocatorId id, long regionOffset, long regionSize) {
-            return ScalablePageAllocator.attach(backend, id, regionOffset, regionSize);
+            return attach.attach(backend, id, regionOffset, regionSize);
+        }
+    }
+
+    /** Provides {@link Allocator#SCALABLE_PAGE}. */
+    public static final class ScalablePage extends HeapType {
+        /** The provider (found by {@code ServiceLoader}). */
+        public ScalablePage() {
+            super(Allocator.SCALABLE_PAGE, ScalablePageAllocator::create, ScalablePageAllocator::attach);
         }
     }
 
     /** Provides {@link Allocator#THREAD_LOCAL}. */
-    public static final class ThreadLocal implements AllocatorProvider {
-        @Override
-        public String name() {
-            return Allocator.THREAD_LOCAL;
-        }
-
-        @Override
-        public Support support() {
-            return Support.yes("portable");
-        }
-
-        @Override
-        public Allocator create(MemoryBackend backend, AllocatorId id, long regionOffset, long regionSize,
-                                long customHeaderSize) {
-            return ThreadLocalAllocator.create(backend, id, regionOffset, regionSize, customHeaderSize);
-        }
-
-        @Override
-        public Allocator attach(MemoryBackend backend, AllocatorId id, long regionOffset, long regionSize) {
-            return ThreadLocalAllocator.attach(backend, id, regionOffset, regionSize);
+    public static final class ThreadLocal extends HeapType {
+        /** The provider (found by {@code ServiceLoader}). */
+        public ThreadLocal() {
+            super(Allocator.THREAD_LOCAL, ThreadLocalAllocator::create, ThreadLocalAllocator::attach);
         }
 
         @Override

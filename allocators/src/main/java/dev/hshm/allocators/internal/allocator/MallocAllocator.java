@@ -23,9 +23,9 @@ import java.util.concurrent.atomic.LongAdder;
  * double free or a pointer this allocator did not return is an {@link InvalidPointerException}, not a
  * crash. That map costs a hash-map update per call; this allocator is the private-memory baseline, not the
  * fast path. Blocks still live when the allocator is unregistered stay allocated (the caller may still be
- * using them).
+ * using them). It keeps no per-thread state (libc has its own thread caches).
  */
-public final class MallocAllocator implements Allocator {
+public final class MallocAllocator implements NoThreadState {
 
     private record Block(long raw, long size) {
     }
@@ -75,7 +75,12 @@ public final class MallocAllocator implements Allocator {
     public long allocateOffset(MemContext ctx, long size) {
         HeapAllocator.checkSize(size);
         long p = Libc.malloc(Math.max(1, size));
-        live.put(p, new Block(p, size));
+        return track(p, p, size);
+    }
+
+    /** Records a block handed out at {@code p} (from libc's {@code raw}) and returns {@code p}. */
+    private long track(long raw, long p, long size) {
+        live.put(p, new Block(raw, size));
         bytes.add(size);
         return p;
     }
@@ -90,10 +95,7 @@ public final class MallocAllocator implements Allocator {
             return allocateOffset(ctx, size);
         }
         long raw = Libc.malloc(Math.addExact(Math.max(1, size), alignment));
-        long p = (raw + alignment - 1) & -alignment;
-        live.put(p, new Block(raw, size));
-        bytes.add(size);
-        return p;
+        return track(raw, (raw + alignment - 1) & -alignment, size);
     }
 
     @Override
@@ -142,16 +144,6 @@ public final class MallocAllocator implements Allocator {
     private InvalidPointerException notLive(long offset) {
         return new InvalidPointerException("not a live block of malloc allocator " + id + ": address=0x"
                 + Long.toHexString(offset) + " (freed already, or not returned by this allocator)");
-    }
-
-    @Override
-    public MemContext createTls(MemContext ctx) {
-        return ctx;
-    }
-
-    @Override
-    public void freeTls(MemContext ctx) {
-        // libc keeps its own per-thread caches
     }
 
     @Override

@@ -28,7 +28,7 @@ import dev.hshm.api.ThreadModel;
  * rejected with an exception, locks whose dead owners are detected and whose critical sections are repaired, and
  * byte accounting that is always on.
  */
-public final class ScalablePageAllocator extends HeapAllocator {
+public final class ScalablePageAllocator extends HeapAllocator implements NoThreadState {
 
     ScalablePageAllocator(MemoryBackend backend, Heap heap) {
         super(backend, heap, Allocator.SCALABLE_PAGE);
@@ -73,16 +73,6 @@ public final class ScalablePageAllocator extends HeapAllocator {
     @Override
     public void freeOffset(MemContext ctx, long offset) {
         heap.free(offset);
-    }
-
-    @Override
-    public MemContext createTls(MemContext ctx) {
-        return ctx;
-    }
-
-    @Override
-    public void freeTls(MemContext ctx) {
-        // no per-thread state
     }
 
     @Override

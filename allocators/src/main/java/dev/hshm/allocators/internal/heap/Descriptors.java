@@ -1,8 +1,5 @@
 package dev.hshm.allocators.internal.heap;
 
-import static dev.hshm.allocators.internal.heap.PageDescriptor.AUX;
-import static dev.hshm.allocators.internal.heap.PageDescriptor.COUNTS;
-import static dev.hshm.allocators.internal.heap.PageDescriptor.INFO;
 import static dev.hshm.allocators.internal.heap.PageDescriptor.LINKS;
 
 import dev.hshm.api.AllocatorId;
@@ -34,44 +31,21 @@ final class Descriptors {
         return table + (page << PageDescriptor.SHIFT);
     }
 
-    long info(long page) {
-        return w.get(at(page) + INFO);
+    /** A field ({@link PageDescriptor#INFO}, {@code LINKS}, {@code AUX}, {@code COUNTS}) of page {@code page}. */
+    long get(long page, long field) {
+        return w.get(at(page) + field);
     }
 
-    void setInfo(long page, long v) {
-        w.put(at(page) + INFO, v);
-    }
-
-    long links(long page) {
-        return w.get(at(page) + LINKS);
-    }
-
-    void setLinks(long page, long v) {
-        w.put(at(page) + LINKS, v);
+    void set(long page, long field, long v) {
+        w.put(at(page) + field, v);
     }
 
     void setPrev(long page, long prev) {
-        setLinks(page, PageDescriptor.links(prev, PageDescriptor.next(links(page))));
+        set(page, LINKS, PageDescriptor.pack(prev, PageDescriptor.high(get(page, LINKS))));
     }
 
     void setNext(long page, long next) {
-        setLinks(page, PageDescriptor.links(PageDescriptor.prev(links(page)), next));
-    }
-
-    long aux(long page) {
-        return w.get(at(page) + AUX);
-    }
-
-    void setAux(long page, long v) {
-        w.put(at(page) + AUX, v);
-    }
-
-    long counts(long page) {
-        return w.get(at(page) + COUNTS);
-    }
-
-    void setCounts(long page, long v) {
-        w.put(at(page) + COUNTS, v);
+        set(page, LINKS, PageDescriptor.pack(PageDescriptor.low(get(page, LINKS)), next));
     }
 
     long pageOffset(long page) {

@@ -1,6 +1,9 @@
 package dev.hshm.allocators.internal.heap;
 
+import static dev.hshm.allocators.internal.heap.PageDescriptor.AUX;
+import static dev.hshm.allocators.internal.heap.PageDescriptor.COUNTS;
 import static dev.hshm.allocators.internal.heap.PageDescriptor.FREE;
+import static dev.hshm.allocators.internal.heap.PageDescriptor.INFO;
 import static dev.hshm.allocators.internal.heap.PageDescriptor.INTERIOR;
 import static dev.hshm.allocators.internal.heap.PageDescriptor.LARGE;
 import static dev.hshm.allocators.internal.heap.PageDescriptor.NO_PAGE;
@@ -203,15 +206,15 @@ public final class Heap {
             throw new InvalidPointerException("offset was never allocated (beyond the heap frontier): allocator "
                     + id + ", offset=" + off);
         }
-        long info = d.info(page);
+        long info = d.get(page, INFO);
         int kind = PageDescriptor.kind(info);
         long head = page;
         if (kind == INTERIOR) {
-            head = d.aux(page);
+            head = d.get(page, AUX);
             if (head < 0 || head > page || head < page - (SizeClasses.MAX_SPAN_PAGES - 1)) {
                 throw notABlock(off, "inside a run");
             }
-            info = d.info(head);
+            info = d.get(head, INFO);
             kind = PageDescriptor.kind(info);
             if (kind != SMALL) {
                 throw notABlock(off, "inside a " + PageDescriptor.kindName(kind) + " run");
@@ -228,7 +231,7 @@ public final class Heap {
                 throw notABlock(off, "not the start of a " + SizeClasses.size(c) + "-byte block (it is "
                         + (inSpan % SizeClasses.size(c)) + " bytes into one)");
             }
-            if (idx >= PageDescriptor.carved(d.counts(head))) {
+            if (idx >= PageDescriptor.high(d.get(head, COUNTS))) {
                 throw notABlock(off, "a block that was never allocated");
             }
             return (head << 8) | c;
@@ -260,7 +263,7 @@ public final class Heap {
     /** Usable bytes of a located block. */
     public long usable(long located) {
         int c = classOf(located);
-        return c == LARGE_CLASS ? PageDescriptor.pages(d.info(headOf(located))) << PAGE_SHIFT : SizeClasses.size(c);
+        return c == LARGE_CLASS ? PageDescriptor.pages(d.get(headOf(located), INFO)) << PAGE_SHIFT : SizeClasses.size(c);
     }
 
     /**
@@ -275,11 +278,11 @@ public final class Heap {
         long page = (off - heapOff) >>> PAGE_SHIFT; // an offset below the heap becomes huge: not below the frontier
         if (page < frontierSeen) {
             long at = descTable + (page << PageDescriptor.SHIFT);
-            long info = Words.get(seg, at + PageDescriptor.INFO);
+            long info = Words.get(seg, at + INFO);
             int c = PageDescriptor.sizeClass(info);
             if (PageDescriptor.kind(info) == SMALL && c < SizeClasses.COUNT) {
                 int idx = SizeClasses.blockIndex(c, (off - heapOff) & (PAGE - 1));
-                if (idx != SizeClasses.NO_BLOCK && idx < PageDescriptor.carved(Words.get(seg, at + PageDescriptor.COUNTS))
+                if (idx != SizeClasses.NO_BLOCK && idx < PageDescriptor.high(Words.get(seg, at + COUNTS))
                         && Words.get(seg, off + FreeBlock.TAG) != (salt ^ off)) {
                     return (page << 8) | c;
                 }

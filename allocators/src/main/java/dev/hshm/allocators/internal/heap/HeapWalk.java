@@ -1,8 +1,12 @@
 package dev.hshm.allocators.internal.heap;
 
 import static dev.hshm.allocators.internal.heap.FreeBlock.NO_OFFSET;
+import static dev.hshm.allocators.internal.heap.PageDescriptor.AUX;
+import static dev.hshm.allocators.internal.heap.PageDescriptor.COUNTS;
 import static dev.hshm.allocators.internal.heap.PageDescriptor.FREE;
+import static dev.hshm.allocators.internal.heap.PageDescriptor.INFO;
 import static dev.hshm.allocators.internal.heap.PageDescriptor.LARGE;
+import static dev.hshm.allocators.internal.heap.PageDescriptor.LINKS;
 import static dev.hshm.allocators.internal.heap.PageDescriptor.NO_PAGE;
 import static dev.hshm.allocators.internal.heap.PageDescriptor.SMALL;
 import static dev.hshm.allocators.internal.heap.SizeClasses.PAGE_SHIFT;
@@ -98,7 +102,7 @@ final class HeapWalk {
         int freeRuns = 0;
         long prevFree = NO_PAGE; // head of the free run just before p, if the run before p was free
         for (long p = 0; p < frontier; ) {
-            long info = d.info(p);
+            long info = d.get(p, INFO);
             int kind = PageDescriptor.kind(info);
             long n = PageDescriptor.pages(info);
             if ((kind != FREE && kind != SMALL && kind != LARGE) || n < 1 || p + n > frontier) {
@@ -142,7 +146,7 @@ final class HeapWalk {
             p += n;
         }
         for (int i = 0; i < freeRuns; i++) {
-            long n = PageDescriptor.pages(d.info(freeHeads[i]));
+            long n = PageDescriptor.pages(d.get(freeHeads[i], INFO));
             runsPerList[PageHeapLayout.listIndex(n)]++;
             if (mode == Mode.REPAIR_PAGES) {
                 pages.insertFree(freeHeads[i], n);
@@ -187,7 +191,7 @@ final class HeapWalk {
 
     /** Tallies one span (and, repairing, rebuilds its counts and puts it on its class list if it has room). */
     private void span(long p, int c, Shard shard, Tally t, Mode mode) {
-        long carved = PageDescriptor.carved(d.counts(p));
+        long carved = PageDescriptor.high(d.get(p, COUNTS));
         int blocks = SizeClasses.blocksPerSpan(c);
         if (carved > blocks) {
             throw new CorruptSegmentException("span carved past its end: allocator " + d.id + ", page=" + p
@@ -202,11 +206,11 @@ final class HeapWalk {
             t.roomy[c]++;
         }
         if (mode == Mode.REPAIR_SHARD) {
-            d.setCounts(p, PageDescriptor.counts(n, carved));
+            d.set(p, COUNTS, PageDescriptor.pack(n, carved));
             if (roomy) {
                 PageList.insert(d, shard.entry(c) + ShardLayout.SPAN_HEAD, p, d.pageCount);
             } else {
-                d.setLinks(p, PageDescriptor.links(NO_PAGE, NO_PAGE));
+                d.set(p, LINKS, PageDescriptor.pack(NO_PAGE, NO_PAGE));
             }
         }
     }
@@ -217,7 +221,7 @@ final class HeapWalk {
         long prev = NO_OFFSET;
         long start = d.pageOffset(span);
         long bytes = (long) SizeClasses.spanPages(c) << PAGE_SHIFT;
-        for (long b = d.aux(span); b != NO_OFFSET; ) {
+        for (long b = d.get(span, AUX); b != NO_OFFSET; ) {
             long rel = b - start;
             int idx = rel >= 0 && rel < bytes ? SizeClasses.blockIndex(c, rel) : SizeClasses.NO_BLOCK;
             boolean ok = idx != SizeClasses.NO_BLOCK && idx < carved && n < carved && FreeBlock.isFree(w, heap.salt, b);
@@ -228,7 +232,7 @@ final class HeapWalk {
                             + " good ones");
                 }
                 if (prev == NO_OFFSET) {
-                    d.setAux(span, NO_OFFSET);
+                    d.set(span, AUX, NO_OFFSET);
                 } else {
                     w.put(prev + FreeBlock.NEXT, NO_OFFSET);
                 }

@@ -92,28 +92,25 @@ final class PageDescriptor {
         return info >>> 32;
     }
 
-    static long links(long prev, long next) {
-        return (prev & 0xFFFF_FFFFL) | (next << 32);
+    /**
+     * Packs two 32-bit halves: LINKS is {@code pack(prev, next)}, COUNTS is {@code pack(free, carved)}.
+     *
+     * @param low bits 0-31 (prev page; free blocks)
+     * @param high bits 32-63 (next page; blocks carved)
+     * @return the word
+     */
+    static long pack(long low, long high) {
+        return (low & 0xFFFF_FFFFL) | (high << 32);
     }
 
-    static long prev(long links) {
-        return links & 0xFFFF_FFFFL;
+    /** Bits 0-31: the prev page of LINKS, the free blocks of COUNTS. */
+    static long low(long word) {
+        return word & 0xFFFF_FFFFL;
     }
 
-    static long next(long links) {
-        return links >>> 32;
-    }
-
-    static long counts(long free, long carved) {
-        return (free & 0xFFFF_FFFFL) | (carved << 32);
-    }
-
-    static long freeCount(long counts) {
-        return counts & 0xFFFF_FFFFL;
-    }
-
-    static long carved(long counts) {
-        return counts >>> 32;
+    /** Bits 32-63: the next page of LINKS, the blocks carved of COUNTS. */
+    static long high(long word) {
+        return word >>> 32;
     }
 
     static String kindName(int kind) {

@@ -1,9 +1,13 @@
 package dev.hshm.allocators.internal.heap;
 
+import static dev.hshm.allocators.internal.heap.PageDescriptor.AUX;
+import static dev.hshm.allocators.internal.heap.PageDescriptor.COUNTS;
 import static dev.hshm.allocators.internal.heap.PageDescriptor.FREE;
 import static dev.hshm.allocators.internal.heap.PageDescriptor.FREE_TAIL;
+import static dev.hshm.allocators.internal.heap.PageDescriptor.INFO;
 import static dev.hshm.allocators.internal.heap.PageDescriptor.INTERIOR;
 import static dev.hshm.allocators.internal.heap.PageDescriptor.LARGE;
+import static dev.hshm.allocators.internal.heap.PageDescriptor.LINKS;
 import static dev.hshm.allocators.internal.heap.PageDescriptor.NO_KIND;
 import static dev.hshm.allocators.internal.heap.PageDescriptor.NO_PAGE;
 import static dev.hshm.allocators.internal.heap.PageDescriptor.SMALL;
@@ -129,7 +133,7 @@ final class PageHeap {
     void mergeAdjacent(long head, long p, long pages) {
         long merged = p + pages - head;
         writeFreeRunTail(head, merged);
-        d.setInfo(head, PageDescriptor.info(FREE, 0, 0, merged)); // commit the merge
+        d.set(head, INFO, PageDescriptor.info(FREE, 0, 0, merged)); // commit the merge
         demote(p, head, head + merged);
     }
 
@@ -183,12 +187,7 @@ final class PageHeap {
     void freeLarge(long head) {
         lock.lock();
         try {
-            long info = d.info(head);
-            if (PageDescriptor.kind(info) != LARGE) {
-                throw new DoubleFreeException("large block already free: allocator " + d.id + ", offset="
-                        + d.pageOffset(head));
-            }
-            long pages = PageDescriptor.pages(info);
+            long pages = PageDescriptor.pages(largeInfo(head, true));
             w.add(base + LARGE_BYTES, -(pages << PAGE_SHIFT));
             w.add(base + LARGE_COUNT, -1);
             releaseRun(head, pages);
@@ -207,21 +206,16 @@ final class PageHeap {
         long want = Math.max(1, (newSize + PAGE - 1) >>> PAGE_SHIFT);
         lock.lock();
         try {
-            long info = d.info(head);
-            if (PageDescriptor.kind(info) != LARGE) {
-                throw new InvalidPointerException("not a live large block of allocator " + d.id + ": offset="
-                        + d.pageOffset(head));
-            }
-            long have = PageDescriptor.pages(info);
+            long have = PageDescriptor.pages(largeInfo(head, false));
             if (want == have) {
-                d.setAux(head, newSize);
+                d.set(head, AUX, newSize);
                 return true;
             }
             if (want < have) {
                 long tail = head + want;
                 writeHead(tail, have - want, LARGE, 0, 0, 0); // hidden inside the block until the commit
-                d.setAux(head, newSize);
-                d.setInfo(head, PageDescriptor.info(LARGE, 0, 0, want)); // commit: the tail is a run of its own
+                d.set(head, AUX, newSize);
+                d.set(head, INFO, PageDescriptor.info(LARGE, 0, 0, want)); // commit: the tail is a run of its own
                 w.add(base + LARGE_BYTES, -((have - want) << PAGE_SHIFT));
                 releaseRun(tail, have - want);
                 return true;
@@ -231,7 +225,7 @@ final class PageHeap {
             if (next >= word(FRONTIER) && !(next + more <= pageCount && extendFrontier(more))) {
                 return false;
             }
-            long ni = d.info(next);
+            long ni = d.get(next, INFO);
             if (PageDescriptor.kind(ni) != FREE || PageDescriptor.pages(ni) < more) {
                 return false;
             }
@@ -240,10 +234,10 @@ final class PageHeap {
             if (nlen > more) {
                 writeFreeRun(next + more, nlen - more); // hidden inside the free run until the commit
             }
-            d.setAux(head, newSize);
-            d.setInfo(head, PageDescriptor.info(LARGE, 0, 0, want)); // commit: the block absorbs the pages
-            d.setInfo(next, PageDescriptor.info(INTERIOR, 0, 0, 0));
-            d.setAux(next, head);
+            d.set(head, AUX, newSize);
+            d.set(head, INFO, PageDescriptor.info(LARGE, 0, 0, want)); // commit: the block absorbs the pages
+            d.set(next, INFO, PageDescriptor.info(INTERIOR, 0, 0, 0));
+            d.set(next, AUX, head);
             if (nlen > more) {
                 insertFree(next + more, nlen - more);
             }
@@ -253,6 +247,17 @@ final class PageHeap {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The INFO of the live large block at {@code head} (lock held); freeing one that is not live is a double free. */
+    private long largeInfo(long head, boolean freeing) {
+        long info = d.get(head, INFO);
+        if (PageDescriptor.kind(info) != LARGE) {
+            throw freeing ? new DoubleFreeException("large block already free: allocator " + d.id + ", offset="
+                    + d.pageOffset(head)) : new InvalidPointerException("not a live large block of allocator " + d.id
+                    + ": offset=" + d.pageOffset(head));
+        }
+        return info;
     }
 
     // ------------------------------------------------------------------ runs (lock held)
@@ -268,7 +273,7 @@ final class PageHeap {
         for (int search = 0; search < MAX_SEARCHES; search++) {
             long found = findRun(n, align);
             if (found != NO_PAGE) {
-                long len = PageDescriptor.pages(d.info(found));
+                long len = PageDescriptor.pages(d.get(found, INFO));
                 removeFree(found, len);
                 long s = alignPage(found, align);
                 carveRun(found, len, s, n, kind, sizeClass, shard, aux);
@@ -312,7 +317,7 @@ final class PageHeap {
             long walked = 0;
             for (long h = PageList.first(d, listHead(list), frontier); h != NO_PAGE;
                  h = PageList.next(d, listHead(list), h, frontier)) {
-                long len = PageDescriptor.pages(d.info(h));
+                long len = PageDescriptor.pages(d.get(h, INFO));
                 if (alignPage(h, align) + n <= h + len && len < bestLen) {
                     if (align > PAGE) {
                         return h;
@@ -384,7 +389,7 @@ final class PageHeap {
         writeHead(s, n, kind, sizeClass, shard, aux); // commits when s == h
         if (s > h) {
             writeFreeRunTail(h, s - h);
-            d.setInfo(h, PageDescriptor.info(FREE, 0, 0, s - h)); // commit: the prefix is a run of its own
+            d.set(h, INFO, PageDescriptor.info(FREE, 0, 0, s - h)); // commit: the prefix is a run of its own
             insertFree(h, s - h);
         }
         if (suffix < end) {
@@ -395,31 +400,31 @@ final class PageHeap {
     /** Writes a run head, the INFO store last. A span's descriptor and interiors are initialised first. */
     private void writeHead(long s, long n, int kind, int sizeClass, int shard, long aux) {
         if (kind == SMALL) {
-            d.setAux(s, FreeBlock.NO_OFFSET);
-            d.setCounts(s, 0L);
-            d.setLinks(s, PageDescriptor.links(NO_PAGE, NO_PAGE));
+            d.set(s, AUX, FreeBlock.NO_OFFSET);
+            d.set(s, COUNTS, 0L);
+            d.set(s, LINKS, PageDescriptor.pack(NO_PAGE, NO_PAGE));
             for (long p = s + 1; p < s + n; p++) {
-                d.setInfo(p, PageDescriptor.info(INTERIOR, 0, 0, 0));
-                d.setAux(p, s);
+                d.set(p, INFO, PageDescriptor.info(INTERIOR, 0, 0, 0));
+                d.set(p, AUX, s);
             }
         } else {
-            d.setAux(s, aux);
-            d.setCounts(s, 0L);
+            d.set(s, AUX, aux);
+            d.set(s, COUNTS, 0L);
         }
-        d.setInfo(s, PageDescriptor.info(kind, sizeClass, shard, n));
+        d.set(s, INFO, PageDescriptor.info(kind, sizeClass, shard, n));
     }
 
     private void writeFreeRun(long h, long len) {
         writeFreeRunTail(h, len);
-        d.setInfo(h, PageDescriptor.info(FREE, 0, 0, len));
+        d.set(h, INFO, PageDescriptor.info(FREE, 0, 0, len));
     }
 
     /** Writes the FREE_TAIL of a free run of {@code len >= 2} pages (none for one page). */
     void writeFreeRunTail(long h, long len) {
         if (len >= 2) {
             long t = h + len - 1;
-            d.setAux(t, h);
-            d.setInfo(t, PageDescriptor.info(FREE_TAIL, 0, 0, 0));
+            d.set(t, AUX, h);
+            d.set(t, INFO, PageDescriptor.info(FREE_TAIL, 0, 0, 0));
         }
     }
 
@@ -432,7 +437,7 @@ final class PageHeap {
             long left = leftFreeNeighbour(f);
             if (left != NO_PAGE) {
                 topHead = left;
-                topFree = PageDescriptor.pages(d.info(left));
+                topFree = PageDescriptor.pages(d.get(left, INFO));
             }
         }
         long grow = Math.max(1, need - topFree);
@@ -440,7 +445,7 @@ final class PageHeap {
             return false;
         }
         for (long p = f + 1; p < f + grow; p++) {
-            d.setInfo(p, PageDescriptor.info(NO_KIND, 0, 0, 0));
+            d.set(p, INFO, PageDescriptor.info(NO_KIND, 0, 0, 0));
         }
         writeFreeRun(f, grow);
         w.put(base + FRONTIER, f + grow); // commit: [f, f+grow) is a free run (the frontier never moves down)
@@ -451,7 +456,7 @@ final class PageHeap {
         if (topHead != NO_PAGE) {
             removeFree(topHead, topFree);
             writeFreeRunTail(topHead, topFree + grow);
-            d.setInfo(topHead, PageDescriptor.info(FREE, 0, 0, topFree + grow)); // commit the merge
+            d.set(topHead, INFO, PageDescriptor.info(FREE, 0, 0, topFree + grow)); // commit the merge
             demote(f, topHead, topHead + topFree + grow);
             insertFree(topHead, topFree + grow);
         } else {
@@ -466,23 +471,23 @@ final class PageHeap {
      */
     private void demote(long page, long head, long end) {
         if (page != end - 1) {
-            d.setInfo(page, PageDescriptor.info(INTERIOR, 0, 0, 0));
-            d.setAux(page, head);
+            d.set(page, INFO, PageDescriptor.info(INTERIOR, 0, 0, 0));
+            d.set(page, AUX, head);
         }
     }
 
     /** The head of the free run that ends right before page {@code p}, or NO_PAGE. */
     private long leftFreeNeighbour(long p) {
         long q = p - 1;
-        long qi = d.info(q);
+        long qi = d.get(q, INFO);
         int kind = PageDescriptor.kind(qi);
         if (kind == FREE && PageDescriptor.pages(qi) == 1) {
             return q;
         }
         if (kind == FREE_TAIL) {
-            long a = d.aux(q);
+            long a = d.get(q, AUX);
             if (a >= 0 && a < q) {
-                long ai = d.info(a);
+                long ai = d.get(a, INFO);
                 if (PageDescriptor.kind(ai) == FREE && a + PageDescriptor.pages(ai) == p) {
                     return a;
                 }
@@ -500,14 +505,14 @@ final class PageHeap {
         long right = NO_PAGE;
         long rightLen = 0;
         if (h + n < word(FRONTIER)) {
-            long ri = d.info(h + n);
+            long ri = d.get(h + n, INFO);
             if (PageDescriptor.kind(ri) == FREE) {
                 right = h + n;
                 rightLen = PageDescriptor.pages(ri);
             }
         }
         if (left != NO_PAGE) {
-            long leftLen = PageDescriptor.pages(d.info(left));
+            long leftLen = PageDescriptor.pages(d.get(left, INFO));
             removeFree(left, leftLen);
             start = left;
             len += leftLen;
@@ -517,7 +522,7 @@ final class PageHeap {
             len += rightLen;
         }
         writeFreeRunTail(start, len);
-        d.setInfo(start, PageDescriptor.info(FREE, 0, 0, len)); // commit
+        d.set(start, INFO, PageDescriptor.info(FREE, 0, 0, len)); // commit
         if (start != h) {
             demote(h, start, start + len);
         }

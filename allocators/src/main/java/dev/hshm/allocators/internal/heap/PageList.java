@@ -1,5 +1,6 @@
 package dev.hshm.allocators.internal.heap;
 
+import static dev.hshm.allocators.internal.heap.PageDescriptor.LINKS;
 import static dev.hshm.allocators.internal.heap.PageDescriptor.NO_PAGE;
 
 /**
@@ -23,15 +24,15 @@ final class PageList {
             d.checkPage(first, frontier, headAt);
             d.setPrev(first, page);
         }
-        d.setLinks(page, PageDescriptor.links(NO_PAGE, first));
+        d.set(page, LINKS, PageDescriptor.pack(NO_PAGE, first));
         d.w.put(headAt, page);
     }
 
     /** Unlinks {@code page} from the list whose head word is at {@code headAt}, and clears its links. */
     static void remove(Descriptors d, long headAt, long page, long frontier) {
-        long l = d.links(page);
-        long prev = PageDescriptor.prev(l);
-        long next = PageDescriptor.next(l);
+        long l = d.get(page, LINKS);
+        long prev = PageDescriptor.low(l);
+        long next = PageDescriptor.high(l);
         if (prev == NO_PAGE) {
             if (d.w.get(headAt) == page) {
                 d.w.put(headAt, next);
@@ -42,7 +43,7 @@ final class PageList {
         if (next != NO_PAGE) {
             d.setPrev(d.checkPage(next, frontier, headAt), prev);
         }
-        d.setLinks(page, PageDescriptor.links(NO_PAGE, NO_PAGE));
+        d.set(page, LINKS, PageDescriptor.pack(NO_PAGE, NO_PAGE));
     }
 
     /** The first page of a list, checked; NO_PAGE if it is empty. */
@@ -53,7 +54,7 @@ final class PageList {
 
     /** The page after {@code page} on the list whose head is at {@code headAt}, checked; NO_PAGE at the end. */
     static long next(Descriptors d, long headAt, long page, long frontier) {
-        long next = PageDescriptor.next(d.links(page));
+        long next = PageDescriptor.high(d.get(page, LINKS));
         return next == NO_PAGE ? NO_PAGE : d.checkPage(next, frontier, headAt);
     }
 
@@ -62,7 +63,8 @@ final class PageList {
         long n = 0;
         for (long p = first(d, headAt, frontier); p != NO_PAGE; p = next(d, headAt, p, frontier)) {
             if (++n > frontier) {
-                throw new dev.hshm.api.CorruptSegmentException("heap of allocator " + d.id + ": cycle in " + d.listName(headAt));
+                throw new dev.hshm.api.CorruptSegmentException("heap of allocator " + d.id + ": cycle in "
+                        + d.listName(headAt));
             }
         }
         return n;

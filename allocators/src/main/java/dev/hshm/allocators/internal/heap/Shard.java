@@ -1,6 +1,10 @@
 package dev.hshm.allocators.internal.heap;
 
 import static dev.hshm.allocators.internal.heap.FreeBlock.NO_OFFSET;
+import static dev.hshm.allocators.internal.heap.PageDescriptor.AUX;
+import static dev.hshm.allocators.internal.heap.PageDescriptor.COUNTS;
+import static dev.hshm.allocators.internal.heap.PageDescriptor.INFO;
+import static dev.hshm.allocators.internal.heap.PageDescriptor.LINKS;
 import static dev.hshm.allocators.internal.heap.PageDescriptor.NO_PAGE;
 import static dev.hshm.allocators.internal.heap.ShardLayout.FREE;
 import static dev.hshm.allocators.internal.heap.ShardLayout.LIVE;
@@ -92,16 +96,16 @@ final class Shard {
                 }
             }
             checkSpan(span, c);
-            long counts = d.counts(span);
-            long free = PageDescriptor.freeCount(counts);
-            long carved = PageDescriptor.carved(counts);
-            long fh = d.aux(span);
+            long counts = d.get(span, COUNTS);
+            long free = PageDescriptor.low(counts);
+            long carved = PageDescriptor.high(counts);
+            long fh = d.get(span, AUX);
             long blk;
             long head;
             if (fh != NO_OFFSET) {
                 checkSpanBlock(fh, span, c, carved);
                 head = w.get(fh + FreeBlock.NEXT);
-                d.setAux(span, head); // commit the pop
+                d.set(span, AUX, head); // commit the pop
                 blk = fh;
                 free = free > 0 ? free - 1 : 0;
                 w.add(e + FREE, -1);
@@ -114,7 +118,7 @@ final class Shard {
                 PageList.remove(d, e + SPAN_HEAD, span, d.pageCount);
                 continue;
             }
-            d.setCounts(span, PageDescriptor.counts(free, carved));
+            d.set(span, COUNTS, PageDescriptor.pack(free, carved));
             if (head == NO_OFFSET && carved >= blocks) {
                 PageList.remove(d, e + SPAN_HEAD, span, d.pageCount);
             }
@@ -144,15 +148,15 @@ final class Shard {
     void pushBlock(long off, long span, int c) {
         assert lock.isHeldByCurrentThread();
         long e = entry(c);
-        long counts = d.counts(span);
-        long free = PageDescriptor.freeCount(counts);
-        long carved = PageDescriptor.carved(counts);
-        long fh = d.aux(span);
+        long counts = d.get(span, COUNTS);
+        long free = PageDescriptor.low(counts);
+        long carved = PageDescriptor.high(counts);
+        long fh = d.get(span, AUX);
         boolean wasFull = fh == NO_OFFSET && carved >= SizeClasses.blocksPerSpan(c);
         FreeBlock.write(w, salt, off, fh);
-        d.setAux(span, off); // commit the push
+        d.set(span, AUX, off); // commit the push
         free++;
-        d.setCounts(span, PageDescriptor.counts(free, carved));
+        d.set(span, COUNTS, PageDescriptor.pack(free, carved));
         w.add(e + LIVE, -1);
         w.add(e + FREE, 1);
         if (wasFull) {
@@ -160,7 +164,7 @@ final class Shard {
         }
         if (free >= carved) {
             long first = w.get(e + SPAN_HEAD);
-            boolean onlySpan = first == span && PageDescriptor.next(d.links(span)) == NO_PAGE;
+            boolean onlySpan = first == span && PageDescriptor.high(d.get(span, LINKS)) == NO_PAGE;
             if (!onlySpan) {
                 releaseSpan(span, c, free);
             }
@@ -189,9 +193,9 @@ final class Shard {
             for (long span = PageList.first(d, entry(c) + SPAN_HEAD, frontier); span != NO_PAGE; ) {
                 checkSpan(span, c);
                 long next = PageList.next(d, entry(c) + SPAN_HEAD, span, frontier);
-                long counts = d.counts(span);
-                long free = PageDescriptor.freeCount(counts);
-                if (free >= PageDescriptor.carved(counts)) {
+                long counts = d.get(span, COUNTS);
+                long free = PageDescriptor.low(counts);
+                if (free >= PageDescriptor.high(counts)) {
                     releaseSpan(span, c, free);
                     released += SizeClasses.spanPages(c);
                 }
@@ -205,7 +209,7 @@ final class Shard {
     }
 
     private void checkSpan(long span, int c) {
-        long info = d.info(span);
+        long info = d.get(span, INFO);
         if (PageDescriptor.kind(info) != PageDescriptor.SMALL || PageDescriptor.sizeClass(info) != c
                 || PageDescriptor.shard(info) != index) {
             throw new CorruptSegmentException("class list entry is not a span of its class and shard: allocator "

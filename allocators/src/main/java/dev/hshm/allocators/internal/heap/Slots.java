@@ -66,7 +66,8 @@ public final class Slots {
         for (int i = 0; i < count; i++) {
             int slot = (start + i) % count;
             long at = SlotTable.lease(geo, slot);
-            if (w.getOpaque(at + SlotTable.OWNER) == OwnerWords.FREE && w.cas(at + SlotTable.OWNER, OwnerWords.FREE, owner)) {
+            if (w.getOpaque(at + SlotTable.OWNER) == OwnerWords.FREE
+                    && w.cas(at + SlotTable.OWNER, OwnerWords.FREE, owner)) {
                 w.put(at + SlotTable.START, Processes.currentStartMillis());
                 long rec = record(slot);
                 long init = heap.salt ^ ~(long) slot;

@@ -1,6 +1,8 @@
 package dev.hshm.allocators.internal.heap;
 
 import static dev.hshm.allocators.internal.heap.FreeBlock.NO_OFFSET;
+import static dev.hshm.allocators.internal.heap.PageDescriptor.COUNTS;
+import static dev.hshm.allocators.internal.heap.PageDescriptor.INFO;
 
 import dev.hshm.api.CorruptSegmentException;
 import dev.hshm.api.DoubleFreeException;
@@ -93,12 +95,12 @@ final class SpanTable {
     void free(long off, long loc) {
         int c = Heap.classOf(loc);
         long head = Heap.headOf(loc);
-        long info = d.info(head);
+        long info = d.get(head, INFO);
         Shard shard = shards[checkShard(PageDescriptor.shard(info), head)];
         shard.lock.lock();
         try {
-            if (d.info(head) != info
-                    || SizeClasses.blockIndex(c, off - d.pageOffset(head)) >= PageDescriptor.carved(d.counts(head))) {
+            if (d.get(head, INFO) != info
+                    || SizeClasses.blockIndex(c, off - d.pageOffset(head)) >= PageDescriptor.high(d.get(head, COUNTS))) {
                 throw new InvalidPointerException("not a live block of allocator " + d.id + ": offset=" + off
                         + " (its span changed while it was being freed)");
             }
@@ -115,7 +117,7 @@ final class SpanTable {
     private int checkShard(int s, long head) {
         if (s >= shards.length) {
             throw new CorruptSegmentException("span names a shard that does not exist: allocator " + d.id + ", "
-                    + PageDescriptor.describe(head, d.info(head)) + ", shards=" + shards.length);
+                    + PageDescriptor.describe(head, d.get(head, INFO)) + ", shards=" + shards.length);
         }
         return s;
     }
@@ -188,7 +190,7 @@ final class SpanTable {
                     break;
                 }
                 long span = Heap.headOf(loc);
-                Shard shard = shards[checkShard(PageDescriptor.shard(d.info(span)), span)];
+                Shard shard = shards[checkShard(PageDescriptor.shard(d.get(span, INFO)), span)];
                 if (shard != held) {
                     if (held != null) {
                         held.lock.unlock();
