@@ -35,7 +35,7 @@ for round in $(seq "$rounds"); do
   for side in base this; do
     for t in 1 2; do
       echo "compare: round $round/$rounds, $side, $t thread(s) ..." >&2
-      "$java" -cp "$work/$side.jar" org.openjdk.jmh.Main 'AllocFree\.(libcMalloc|threadLocal|scalablePage)$' \
+      "$java" --sun-misc-unsafe-memory-access=allow -cp "$work/$side.jar" org.openjdk.jmh.Main 'AllocFree\.(libcMalloc|threadLocal|scalablePage)$' \
         -p size=64 -t "$t" -f 1 -wi 3 -w 1s -i 5 -r 1s -rf csv -rff "$work/jmh.csv" \
         -jvmArgsAppend "--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Xms512m -Xmx512m" \
         > /dev/null
