@@ -1,5 +1,7 @@
 package dev.hshm.api;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * How threads sleep, yield, keep thread-local storage and are named; the seed's thread model.
  *
@@ -14,7 +16,8 @@ package dev.hshm.api;
  * {@link StateException} that lists the models that exist.
  *
  * <p>Allocators use the model's TLS for their per-thread caches and its {@link #yield()} in lock
- * back-off.
+ * back-off. Structures that block (queues) use {@link #waitOnWord} and {@link #wakeWord}: a platform's way
+ * of sleeping on a word of shared memory until another <em>process</em> changes it.
  */
 public interface ThreadModel {
 
@@ -95,4 +98,53 @@ public interface ThreadModel {
      * @return the thread id
      */
     long getTid();
+
+    /** {@link #wakeWord} count that wakes every waiter. */
+    int WAKE_ALL = Integer.MAX_VALUE;
+
+    /**
+     * Sleeps until the 32-bit word at {@code offset} of {@code segment} may no longer hold {@code expected},
+     * for at most {@code timeoutNanos}: the seed's thread model asked to block the way its platform blocks.
+     * The word is read first; if it already differs, the call returns at once. Otherwise the thread sleeps
+     * until a {@link #wakeWord} on the same word (from any thread of any process that maps the segment), a
+     * spurious wake-up, an interrupt, or the timeout. The caller re-reads its condition after every return:
+     * the word may hold {@code expected} again, and a wake may belong to another waiter.
+     *
+     * <p>The default, for models with no kernel primitive of their own, polls: it spins briefly, then
+     * yields, then sleeps with {@link #sleepForUs} for a time that doubles up to 1 ms, so a waiter uses
+     * almost no CPU but wakes up to 1 ms late. {@code pthreads} on Linux sleeps in the kernel on the word
+     * (a shared futex), so a wake from another process takes microseconds.
+     *
+     * @param segment the shared memory holding the word; must be alive and at least {@code offset + 4} long
+     * @param offset the word's offset in {@code segment}, a multiple of 4
+     * @param expected the value the caller saw, and will sleep as long as the word holds it
+     * @param timeoutNanos the longest sleep, {@code >= 0}; {@code Long.MAX_VALUE} means no limit
+     * @return {@code false} if the timeout passed, {@code true} otherwise (woken, word changed, spurious, or
+     *         interrupted: the interrupt status is kept)
+     * @throws IllegalArgumentException if {@code offset} is not a multiple of 4, or out of the segment, or
+     *         {@code timeoutNanos < 0}
+     */
+    default boolean waitOnWord(MemorySegment segment, long offset, int expected, long timeoutNanos) {
+        WordWaits.check(segment, offset, timeoutNanos);
+        return WordWaits.poll(this, segment, offset, expected, timeoutNanos);
+    }
+
+    /**
+     * Wakes up to {@code count} threads sleeping in {@link #waitOnWord} on the word at {@code offset} of
+     * {@code segment}, in this or another process. Call it after changing the word. It costs a system call
+     * on platforms that have one, so structures keep a count of waiters beside the word and only wake when
+     * it is not zero. The default does nothing: its waiters poll.
+     *
+     * @param segment the shared memory holding the word
+     * @param offset the word's offset, a multiple of 4
+     * @param count how many waiters to wake, {@code >= 1}; {@link #WAKE_ALL} for all
+     * @throws IllegalArgumentException if {@code offset} is not a multiple of 4 or out of the segment, or
+     *         {@code count < 1}
+     */
+    default void wakeWord(MemorySegment segment, long offset, int count) {
+        WordWaits.check(segment, offset, 0);
+        if (count < 1) {
+            throw new IllegalArgumentException("wake count must be >= 1: " + count);
+        }
+    }
 }

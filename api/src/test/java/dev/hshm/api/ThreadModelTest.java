@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hshm.api.spi.JvmThreadLocalKey;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class ThreadModelTest {
@@ -68,5 +72,54 @@ class ThreadModelTest {
         m.sleepForUs(2000);
         assertTrue(System.nanoTime() - t0 >= 1_500_000L);
         m.yield();
+    }
+
+    @Test
+    void waitOnWordReturnsAtOnceWhenTheWordDiffersAndFalseAfterTheTimeout() {
+        ThreadModel m = ThreadModel.current();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(64, 8);
+            s.set(ValueLayout.JAVA_INT, 8, 7);
+            assertTrue(m.waitOnWord(s, 8, 6, Long.MAX_VALUE), "word differs: no sleep");
+            long start = System.nanoTime();
+            assertEquals(false, m.waitOnWord(s, 8, 7, 20_000_000L));
+            assertTrue(System.nanoTime() - start >= 20_000_000L, "returned before its timeout");
+        }
+    }
+
+    @Test
+    void aWaiterWakesWhenAnotherThreadChangesTheWord() throws Exception {
+        ThreadModel m = ThreadModel.current();
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment s = arena.allocate(64, 8);
+            AtomicBoolean woke = new AtomicBoolean();
+            Thread waiter = Thread.ofPlatform().start(() -> {
+                while (s.get(ValueLayout.JAVA_INT_UNALIGNED, 4) == 0) {
+                    m.waitOnWord(s, 4, 0, Long.MAX_VALUE);
+                }
+                woke.set(true);
+            });
+            Thread.sleep(20);
+            ValueLayout.JAVA_INT.varHandle().setVolatile(s, 4L, 1);
+            m.wakeWord(s, 4, ThreadModel.WAKE_ALL);
+            waiter.join(10_000);
+            assertTrue(woke.get(), "the waiter did not see the change within 10 s");
+        }
+    }
+
+    @Test
+    void badWaitArgumentsAreRefusedWithTheirValues() {
+        ThreadModel m = ThreadModel.current();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(16, 8);
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> m.waitOnWord(s, 2, 0, 1))
+                    .getMessage().contains("offset 2"));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> m.waitOnWord(s, 16, 0, 1))
+                    .getMessage().contains("16 bytes"));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> m.waitOnWord(s, 0, 0, -1))
+                    .getMessage().contains("-1"));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> m.wakeWord(s, 0, 0))
+                    .getMessage().contains("count"));
+        }
     }
 }
