@@ -229,7 +229,7 @@ public final class MpmcQueue {
                 }
                 return -1;
             } else if (diff > capacity) {
-                throw corrupt("sequence", pos, seq);
+                checkAhead(seq, MpmcLayout.TAIL, pos);
             }
         }
         return -1; // lost the race for a capacity's worth of positions: report full, the caller retries
@@ -326,10 +326,21 @@ public final class MpmcQueue {
                 }
                 return -1;
             } else if (diff > capacity) {
-                throw corrupt("sequence", pos, seq);
+                checkAhead(seq, MpmcLayout.HEAD, pos);
             }
         }
         return -1;
+    }
+
+    /**
+     * A sequence far ahead of the position read before it: the position was stale (others moved on), unless the
+     * sequence is ahead of the index as it is now by more than a lap, which no store of this queue makes.
+     */
+    private void checkAhead(long seq, long index, long pos) {
+        long now = Words.getVolatile(seg, index);
+        if ((seq & ~MpmcLayout.SKIP) - now > capacity + 1) {
+            throw corrupt("sequence", pos, seq);
+        }
     }
 
     private void freeSlot(long s) {

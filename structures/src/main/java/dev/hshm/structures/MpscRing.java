@@ -211,6 +211,10 @@ public final class MpscRing {
         while (true) {
             t = Words.getVolatile(seg, MpscLayout.TAIL);
             long head = Words.getOpaque(seg, MpscLayout.HEAD_CACHE);
+            if ((t & (MpscLayout.ALIGNMENT - 1)) != 0 || t < 0) {
+                throw new CorruptSegmentException(WHAT + ": bad tail index: tail=" + t + " (a multiple of "
+                        + MpscLayout.ALIGNMENT + ", >= 0)");
+            }
             idx = t & mask;
             long toEnd = capacity - idx;
             padding = required > toEnd ? toEnd : 0;
@@ -365,6 +369,10 @@ public final class MpscRing {
             QueueHeader.registerConsumer(seg);
         }
         long head = Words.get(seg, MpscLayout.HEAD);
+        if ((head & (MpscLayout.ALIGNMENT - 1)) != 0 || head < 0) {
+            throw new CorruptSegmentException(WHAT + ": bad head index: head=" + head + " (a multiple of "
+                    + MpscLayout.ALIGNMENT + ", >= 0)");
+        }
         long h = head;
         int n = 0;
         try {

@@ -29,7 +29,7 @@ final class TestHeap implements AutoCloseable {
     }
 
     static TestHeap create(String type, long bytes) {
-        return new TestHeap(type, bytes, NamedObjects.CUSTOM_HEADER_BYTES);
+        return new TestHeap(type, bytes, NamedObjects.CUSTOM_HEADER_BYTES + 64);
     }
 
     static TestHeap create() {
