@@ -222,6 +222,35 @@ public final class NamedObjects {
     }
 
     /**
+     * Removes the (empty) directory itself: the root word goes back to 0, then the block is freed (a death between
+     * leaks the block; the root never points at freed memory). For a process that tears the heap down and wants
+     * {@link Allocator#bytesInUse()} back to 0; no other process may use the directory any more, and this handle
+     * must not be used after it.
+     *
+     * @throws StateException if names still exist
+     */
+    public void destroyDirectory() {
+        locked();
+        long off;
+        try {
+            List<String> names = namesLocked();
+            if (!names.isEmpty()) {
+                throw new StateException("the named-object directory of " + where + " still has names: " + names);
+            }
+            MemorySegment hdr = allocator.customHeader();
+            off = Words.getAcquire(hdr, ROOT) - 1;
+            if (off < 0 || allocator.resolve(off, DirectoryLayout.BYTES).address() != dir.address()) {
+                throw new StateException("the named-object directory of " + where + " was replaced or removed already");
+            }
+            Words.putRelease(hdr, ROOT, 0L);
+            // the lock word lives in the block about to be freed: mark it free before the block goes
+        } finally {
+            lock.unlock();
+        }
+        allocator.freeOffset(MemContext.DEFAULT, off);
+    }
+
+    /**
      * How many times a dead process's hold on the directory lock was taken over.
      *
      * @return the count

@@ -177,15 +177,35 @@ public final class SpscRing {
         return n;
     }
 
-    // ------------------------------------------------------------------ producer
-
-    /** The slot for the next offer, or -1 if full. */
-    private long claimSlot() {
+    /**
+     * Records this process as the ring's producer now, before its first offer, so that a consumer blocked in
+     * {@link #take} or {@link #takeLong} learns of this process's death. An offer does it by itself.
+     */
+    public void registerProducer() {
         if (!producing) {
             producing = true;
             QueueHeader.registerProducer(seg);
             headCache = Words.getAcquire(seg, SpscLayout.HEAD);
         }
+    }
+
+    /**
+     * Records this process as the ring's consumer now, before its first poll, so that a producer blocked in
+     * {@link #put} learns of this process's death. A poll does it by itself.
+     */
+    public void registerConsumer() {
+        if (!consuming) {
+            consuming = true;
+            QueueHeader.registerConsumer(seg);
+            tailCache = Words.getAcquire(seg, SpscLayout.TAIL);
+        }
+    }
+
+    // ------------------------------------------------------------------ producer
+
+    /** The slot for the next offer, or -1 if full. */
+    private long claimSlot() {
+        registerProducer();
         long t = Words.get(seg, SpscLayout.TAIL);
         if (t - headCache >= capacity || t - headCache < 0) {
             headCache = Words.getAcquire(seg, SpscLayout.HEAD);
@@ -271,11 +291,7 @@ public final class SpscRing {
     // ------------------------------------------------------------------ consumer
 
     private long available() {
-        if (!consuming) {
-            consuming = true;
-            QueueHeader.registerConsumer(seg);
-            tailCache = Words.getAcquire(seg, SpscLayout.TAIL);
-        }
+        registerConsumer();
         long h = Words.get(seg, SpscLayout.HEAD);
         long n = tailCache - h;
         if (n <= 0 || n > capacity) {

@@ -81,6 +81,20 @@ class NamedObjectsTest {
     }
 
     @Test
+    void anEmptyDirectoryCanBeDestroyedAndIsMadeAgainOnNextUse() {
+        long before = heap.allocator.bytesInUse();
+        NamedObjects dir = heap.dir();
+        dir.create("x", 8, m -> { });
+        assertThrows(StateException.class, dir::destroyDirectory);
+        dir.destroy("x");
+        dir.destroyDirectory();
+        heap.allocator.freeTls(dev.hshm.api.MemContext.DEFAULT);
+        assertEquals(before, heap.allocator.bytesInUse());
+        assertEquals(0L, Words.get(heap.allocator.customHeader(), NamedObjects.ROOT));
+        assertEquals(List.of(), heap.dir().names());
+    }
+
+    @Test
     void namesAreValidatedLikeBackendNames() {
         NamedObjects dir = heap.dir();
         assertThrows(InvalidNameException.class, () -> dir.create("a/b", 16, m -> { }));
