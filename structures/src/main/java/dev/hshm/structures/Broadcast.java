@@ -54,10 +54,7 @@ public final class Broadcast {
      */
     public static Broadcast format(MemorySegment seg, long capacity) {
         long need = bytesFor(capacity);
-        if (seg.byteSize() < need) {
-            throw new IllegalArgumentException(WHAT + " of " + capacity + " B needs " + need + " bytes; the segment has "
-                    + seg.byteSize());
-        }
+        QueueHeader.checkRoom(seg, need, WHAT);
         seg.asSlice(0, need).fill((byte) 0);
         QueueHeader.format(seg, QueueHeader.BROADCAST, BroadcastLayout.LAYOUT_VERSION, capacity,
                 BroadcastLayout.maxPayload(capacity));
@@ -75,10 +72,7 @@ public final class Broadcast {
         QueueHeader.check(seg, QueueHeader.BROADCAST, BroadcastLayout.LAYOUT_VERSION);
         long c = QueueHeader.capacity(seg, WHAT, BroadcastLayout.MIN_CAPACITY, BroadcastLayout.MAX_CAPACITY);
         QueueHeader.element(seg, WHAT, BroadcastLayout.maxPayload(c), BroadcastLayout.maxPayload(c));
-        if (seg.byteSize() < BroadcastLayout.bytes(c)) {
-            throw new CorruptSegmentException(WHAT + ": header says capacity=" + c + " (" + BroadcastLayout.bytes(c)
-                    + " bytes) but the segment has " + seg.byteSize() + " bytes");
-        }
+        QueueHeader.checkFits(seg, BroadcastLayout.bytes(c), WHAT, "capacity=" + c);
         return new Broadcast(seg, c);
     }
 

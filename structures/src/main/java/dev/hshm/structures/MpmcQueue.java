@@ -68,10 +68,7 @@ public final class MpmcQueue {
      */
     public static long bytesFor(long capacity, long elementSize) {
         QueueHeader.checkCapacity(WHAT, capacity, MpmcLayout.MIN_CAPACITY, MpmcLayout.MAX_CAPACITY);
-        if (elementSize < MpmcLayout.MIN_ELEMENT || elementSize > MpmcLayout.MAX_ELEMENT || (elementSize & 7) != 0) {
-            throw new IllegalArgumentException(WHAT + " element size must be a multiple of 8 in ["
-                    + MpmcLayout.MIN_ELEMENT + ", " + MpmcLayout.MAX_ELEMENT + "]: elementSize=" + elementSize);
-        }
+        QueueHeader.checkElementSize(WHAT, elementSize, MpmcLayout.MIN_ELEMENT, MpmcLayout.MAX_ELEMENT);
         return MpmcLayout.bytes(capacity, elementSize);
     }
 
@@ -84,10 +81,7 @@ public final class MpmcQueue {
      * @return a handle
      */
     public static MpmcQueue format(MemorySegment seg, long capacity, long elementSize) {
-        long need = bytesFor(capacity, elementSize);
-        if (seg.byteSize() < need) {
-            throw new IllegalArgumentException(WHAT + " needs " + need + " bytes; the segment has " + seg.byteSize());
-        }
+        QueueHeader.checkRoom(seg, bytesFor(capacity, elementSize), WHAT);
         seg.asSlice(0, MpmcLayout.SLOTS).fill((byte) 0);
         long stride = MpmcLayout.stride(elementSize);
         for (long i = 0; i < capacity; i++) {
@@ -112,10 +106,8 @@ public final class MpmcQueue {
         QueueHeader.check(seg, QueueHeader.MPMC, MpmcLayout.LAYOUT_VERSION);
         long c = QueueHeader.capacity(seg, WHAT, MpmcLayout.MIN_CAPACITY, MpmcLayout.MAX_CAPACITY);
         long e = QueueHeader.element(seg, WHAT, MpmcLayout.MIN_ELEMENT, MpmcLayout.MAX_ELEMENT);
-        if ((e & 7) != 0 || seg.byteSize() < MpmcLayout.bytes(c, e)) {
-            throw new CorruptSegmentException(WHAT + ": header says capacity=" + c + ", element=" + e + " ("
-                    + MpmcLayout.bytes(c, e) + " bytes) but the segment has " + seg.byteSize() + " bytes");
-        }
+        QueueHeader.checkFits(seg, (e & 7) != 0 ? Long.MAX_VALUE : MpmcLayout.bytes(c, e), WHAT,
+                "capacity=" + c + ", element=" + e);
         return new MpmcQueue(seg, c, e);
     }
 

@@ -82,10 +82,7 @@ public final class MpscRing {
      */
     public static MpscRing format(MemorySegment seg, long capacity) {
         long need = bytesFor(capacity);
-        if (seg.byteSize() < need) {
-            throw new IllegalArgumentException(WHAT + " of " + capacity + " B needs " + need + " bytes; the segment has "
-                    + seg.byteSize());
-        }
+        QueueHeader.checkRoom(seg, need, WHAT);
         seg.asSlice(0, need).fill((byte) 0);
         QueueHeader.format(seg, QueueHeader.MPSC, MpscLayout.LAYOUT_VERSION, capacity, MpscLayout.maxPayload(capacity));
         QueueHeader.publish(seg);
@@ -103,10 +100,7 @@ public final class MpscRing {
         QueueHeader.check(seg, QueueHeader.MPSC, MpscLayout.LAYOUT_VERSION);
         long c = QueueHeader.capacity(seg, WHAT, MpscLayout.MIN_CAPACITY, MpscLayout.MAX_CAPACITY);
         QueueHeader.element(seg, WHAT, MpscLayout.maxPayload(c), MpscLayout.maxPayload(c));
-        if (seg.byteSize() < MpscLayout.bytes(c)) {
-            throw new CorruptSegmentException(WHAT + ": header says capacity=" + c + " (" + MpscLayout.bytes(c)
-                    + " bytes) but the segment has " + seg.byteSize() + " bytes");
-        }
+        QueueHeader.checkFits(seg, MpscLayout.bytes(c), WHAT, "capacity=" + c);
         return new MpscRing(seg, c);
     }
 

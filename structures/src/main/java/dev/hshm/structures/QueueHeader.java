@@ -141,6 +141,29 @@ final class QueueHeader {
         }
     }
 
+    /** Rejects an element size a caller asked for that is not a multiple of 8 in range. */
+    static void checkElementSize(String what, long elementSize, long min, long max) {
+        if (elementSize < min || elementSize > max || (elementSize & 7) != 0) {
+            throw new IllegalArgumentException(what + " element size must be a multiple of 8 in [" + min + ", " + max
+                    + "]: elementSize=" + elementSize);
+        }
+    }
+
+    /** Rejects a segment too small to be formatted as a queue of {@code need} bytes. */
+    static void checkRoom(MemorySegment s, long need, String what) {
+        if (s.byteSize() < need) {
+            throw new IllegalArgumentException(what + " needs " + need + " bytes; the segment has " + s.byteSize());
+        }
+    }
+
+    /** Rejects a segment smaller than its header says the queue is. */
+    static void checkFits(MemorySegment s, long need, String what, String shape) {
+        if (s.byteSize() < need) {
+            throw new CorruptSegmentException(what + ": header says " + shape + " (" + need + " bytes) but the segment "
+                    + "has " + s.byteSize() + " bytes");
+        }
+    }
+
     static void registerConsumer(MemorySegment s) {
         if (Words.getAcquire(s, CONSUMER_OFFSET) != Owner.CURRENT) {
             Words.putRelease(s, CONSUMER_OFFSET, Owner.CURRENT);

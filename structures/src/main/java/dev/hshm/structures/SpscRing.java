@@ -62,10 +62,7 @@ public final class SpscRing {
 
     private static void checkArgs(long capacity, long elementSize) {
         QueueHeader.checkCapacity(WHAT, capacity, SpscLayout.MIN_CAPACITY, SpscLayout.MAX_CAPACITY);
-        if (elementSize < SpscLayout.MIN_ELEMENT || elementSize > SpscLayout.MAX_ELEMENT || (elementSize & 7) != 0) {
-            throw new IllegalArgumentException(WHAT + " element size must be a multiple of 8 in ["
-                    + SpscLayout.MIN_ELEMENT + ", " + SpscLayout.MAX_ELEMENT + "]: elementSize=" + elementSize);
-        }
+        QueueHeader.checkElementSize(WHAT, elementSize, SpscLayout.MIN_ELEMENT, SpscLayout.MAX_ELEMENT);
     }
 
     /**
@@ -77,11 +74,7 @@ public final class SpscRing {
      * @return a handle
      */
     public static SpscRing format(MemorySegment seg, long capacity, long elementSize) {
-        long need = bytesFor(capacity, elementSize);
-        if (seg.byteSize() < need) {
-            throw new IllegalArgumentException(WHAT + " of " + capacity + " x " + elementSize + " B needs " + need
-                    + " bytes; the segment has " + seg.byteSize());
-        }
+        QueueHeader.checkRoom(seg, bytesFor(capacity, elementSize), WHAT);
         seg.asSlice(0, SpscLayout.SLOTS).fill((byte) 0);
         QueueHeader.format(seg, QueueHeader.SPSC, SpscLayout.LAYOUT_VERSION, capacity, elementSize);
         QueueHeader.publish(seg);
@@ -99,10 +92,8 @@ public final class SpscRing {
         QueueHeader.check(seg, QueueHeader.SPSC, SpscLayout.LAYOUT_VERSION);
         long c = QueueHeader.capacity(seg, WHAT, SpscLayout.MIN_CAPACITY, SpscLayout.MAX_CAPACITY);
         long e = QueueHeader.element(seg, WHAT, SpscLayout.MIN_ELEMENT, SpscLayout.MAX_ELEMENT);
-        if ((e & 7) != 0 || seg.byteSize() < SpscLayout.bytes(c, e)) {
-            throw new CorruptSegmentException(WHAT + ": header says capacity=" + c + ", element=" + e + " ("
-                    + SpscLayout.bytes(c, e) + " bytes) but the segment has " + seg.byteSize() + " bytes");
-        }
+        QueueHeader.checkFits(seg, (e & 7) != 0 ? Long.MAX_VALUE : SpscLayout.bytes(c, e), WHAT,
+                "capacity=" + c + ", element=" + e);
         return new SpscRing(seg, c, e);
     }
 
