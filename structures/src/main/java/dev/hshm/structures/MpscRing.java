@@ -216,6 +216,9 @@ public final class MpscRing {
             if (need > capacity - (t - head)) {
                 head = Words.getAcquire(seg, MpscLayout.HEAD);
                 long used = t - head;
+                if ((used < 0 || used > capacity) && Words.getVolatile(seg, MpscLayout.TAIL) != t) {
+                    continue; // t was stale: other producers and the consumer moved on meanwhile
+                }
                 if (used < 0 || used > capacity) {
                     throw new CorruptSegmentException(WHAT + ": indices out of range: tail=" + t + ", head=" + head
                             + ", capacity=" + capacity + " (0 <= tail - head <= capacity)");
