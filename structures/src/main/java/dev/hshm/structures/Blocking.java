@@ -5,13 +5,14 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
- * The blocking loop every queue's {@code put}/{@code take} shares: try, count in as a waiter, try again,
- * sleep on the wait word in slices, and between slices ask whether the process that would end the wait is
- * still alive, so a dead peer is a {@link StateException} rather than a hang.
+ * The blocking loop every queue's {@code put}/{@code take} shares: try, count in as a waiter once, then try and
+ * sleep on the wait word in slices that start at {@link WaitWord#FIRST_SLICE_NANOS} and double up to
+ * {@value #SLICE_NANOS} ns, and between slices ask whether the process that would end the wait is still alive,
+ * so a dead peer is a {@link StateException} rather than a hang.
  */
 final class Blocking {
 
-    /** The longest sleep between two liveness checks of the peer. */
+    /** The longest sleep between two liveness checks of the peer (and two looks at the condition). */
     static final long SLICE_NANOS = 50_000_000L;
 
     private Blocking() {
@@ -38,9 +39,11 @@ final class Blocking {
             return true;
         }
         long start = System.nanoTime();
-        while (true) {
-            int seen = w.prepare();
-            try {
+        long slice = WaitWord.FIRST_SLICE_NANOS;
+        w.prepare();
+        try {
+            while (true) {
+                int seen = w.sequence();
                 if (attempt.getAsBoolean()) {
                     return true;
                 }
@@ -59,10 +62,11 @@ final class Blocking {
                     throw new StateException(what + ": its " + peerRole + ", " + Owner.describe(p)
                             + ", is no longer running; nobody will end this wait");
                 }
-                w.await(seen, Math.min(left, SLICE_NANOS));
-            } finally {
-                w.finish();
+                w.await(seen, Math.min(left, slice));
+                slice = Math.min(slice * 2, SLICE_NANOS);
             }
+        } finally {
+            w.finish();
         }
     }
 }
