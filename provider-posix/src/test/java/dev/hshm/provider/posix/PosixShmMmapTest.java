@@ -182,6 +182,27 @@ class PosixShmMmapTest {
     }
 
     @Test
+    @EnabledOnOs(OS.LINUX)
+    void attachingADirectoryOrAFifoSaysWhatItIs() throws Exception {
+        String dirName = segs.name();
+        Path dir = DevShm.path(dirName);
+        Files.createDirectory(dir);
+        String fifoName = segs.name();
+        Path fifo = DevShm.path(fifoName);
+        try {
+            NativeException d = assertThrows(NativeException.class, () -> PosixShmMmap.attach(dirName));
+            assertTrue(d.getMessage().contains(dir + " is a directory, not a shared-memory object"), d.getMessage());
+            assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor(), "mkfifo");
+            NativeException f = assertThrows(NativeException.class, () -> PosixShmMmap.attach(fifoName));
+            assertTrue(f.getMessage().contains("not a regular shared-memory file but a FIFO, socket or device"),
+                    f.getMessage());
+        } finally {
+            Files.deleteIfExists(dir);
+            Files.deleteIfExists(fifo);
+        }
+    }
+
+    @Test
     void newSegmentIsOwnerOnlyByDefault() throws IOException {
         String name = segs.name();
         segs.track((PosixShmMmap) new PosixShmMmapProvider().create(MemoryBackendId.get(1), 4096, name,

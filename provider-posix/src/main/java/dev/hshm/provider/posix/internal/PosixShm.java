@@ -767,9 +767,13 @@ public final class PosixShm {
                 case "ftruncate" -> "the object cannot be resized to " + size + " bytes (on macOS a shared-memory object"
                         + " can be sized only once)";
                 case "mmap" -> "the mapping was refused: length=" + size;
-                case "shm_open", "shm_unlink" -> "the OS rejected the name '" + bare + "'";
+                case "shm_open", "shm_unlink" -> OS == Os.LINUX && java.nio.file.Files.isDirectory(DevShm.path(bare))
+                        ? DevShm.path(bare) + " is a directory, not a shared-memory object"
+                        : "the OS rejected the name '" + bare + "'";
                 default -> "";
             };
+            case "ESPIPE" -> "the object is not a regular shared-memory file but a FIFO, socket or device"
+                    + (OS == Os.LINUX && name != null ? " (see ls -l " + DevShm.path(bare) + ")" : "");
             case "EMLINK", "ENOSYS", "EOPNOTSUPP", "ENOTSUP" -> "this system does not support POSIX shared memory here"
                     + (OS == Os.LINUX ? " (is a tmpfs mounted on " + DevShm.DIR + "?)" : "");
             default -> "";
