@@ -76,6 +76,24 @@ public final class Main implements Callable<Integer> {
             w.flush();
             return 1;
         });
+        cl.setParameterExceptionHandler((e, a) -> {
+            CommandLine cmd = e.getCommandLine();
+            PrintWriter w = cmd.getErr();
+            if (e instanceof CommandLine.UnmatchedArgumentException u && cmd.getParent() == null
+                    && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+                // picocli says "Unmatched argument at index 0"; a user typed a command that does not exist
+                w.println("hshm: unknown command '" + u.getUnmatched().get(0) + "'; the commands are "
+                        + String.join(", ", cmd.getSubcommands().keySet()));
+            } else {
+                w.println("hshm: " + e.getMessage());
+            }
+            if (e instanceof CommandLine.UnmatchedArgumentException u) {
+                CommandLine.UnmatchedArgumentException.printSuggestions(u, w);
+            }
+            w.println("Run 'hshm " + (cmd.getParent() == null ? "" : cmd.getCommandName() + " ") + "--help' for usage.");
+            w.flush();
+            return 2;
+        });
         int rc = cl.execute(args);
         out.flush();
         err.flush();
