@@ -13,8 +13,8 @@ import picocli.CommandLine.Option;
  * {@code rm}.
  *
  * <p>Exit codes: 0 success; 1 failure, with {@code hshm: <message>} on standard error (the stack trace only
- * with {@code --verbose}); 2 usage error (unknown command or option, bad or missing argument), with the
- * usage text. Run in-process (tests, embedding) through {@link #run(String[], PrintWriter, PrintWriter)},
+ * with {@code --verbose}); 2 usage error (unknown command or option, bad or missing argument), with what was
+ * wrong and the line to get the command's usage. Run in-process (tests, embedding) through {@link #run(String[], PrintWriter, PrintWriter)},
  * which never calls {@link System#exit}.
  *
  * <p>The usual way to start it is the {@code ./hshm} launcher at the top of the repository, which builds
