@@ -8,6 +8,7 @@ import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.NativeException;
 import dev.hshm.api.NotFoundException;
 import dev.hshm.api.OutOfMemoryException;
+import dev.hshm.api.StateException;
 import dev.hshm.api.Units;
 import dev.hshm.api.spi.AbstractMemoryBackend;
 import dev.hshm.api.spi.BackendHeader;
@@ -16,6 +17,8 @@ import dev.hshm.provider.posix.internal.DevShm;
 import dev.hshm.provider.posix.internal.PosixShm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -39,8 +42,9 @@ import java.util.Set;
  * never replaced: it is an {@link AlreadyExistsException}. A create that fails half-way unmaps, closes and
  * unlinks what it made. Data pages stay sparse until touched.
  *
- * <p><b>Attach</b>: {@code shm_open(O_RDWR)} → size of the object → objects smaller than a header are
- * rejected before mapping → {@code mmap} → {@link BackendHeader#verify} (magic, byte order, layout version,
+ * <p><b>Attach</b>: {@code shm_open(O_RDWR)} → size of the object → an empty object, or a header still
+ * all zeroes, is waited for (a creator between {@code shm_open} and {@code ftruncate}, or between
+ * {@code mmap} and formatting), within the same timeout as the ready word below, then rejected → {@code mmap} → {@link BackendHeader#verify} (magic, byte order, layout version,
  * the ready word — waiting up to {@code -Dhshm.attach.timeout.ms} (default 2000, read on every attach)
  * while a live creator formats — sizes against the object's real size, kind) → attach count + 1. Segments
  * created as {@value MemoryBackend#CUDA_SHM_MMAP} or {@value MemoryBackend#ROCM_SHM_MMAP} are POSIX shared
@@ -68,6 +72,9 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
 
     /** The system property that bounds how long attach waits for a live creator to publish the header. */
     public static final String ATTACH_TIMEOUT_PROPERTY = "hshm.attach.timeout.ms";
+
+    /** How often attach re-reads an object that a creator has opened but not yet sized or formatted. */
+    private static final long CREATE_POLL_MS = 1;
 
     /** Default of {@link #ATTACH_TIMEOUT_PROPERTY}, in milliseconds. */
     public static final long DEFAULT_ATTACH_TIMEOUT_MS = 2000;
@@ -220,16 +227,33 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
         }
         Arena arena = Arena.ofShared();
         boolean success = false;
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
         try {
             long size;
             MemorySegment all;
             try {
                 size = PosixShm.objectSize(fd);
+                // A creator sizes the object right after shm_open and formats it right after mmap: an attach
+                // in between sees size 0 or a header of zeroes. Wait for it, bounded, like for the ready word.
+                while (size == 0 && System.nanoTime() - deadline < 0) { // only a creator's fresh object is empty
+                    Thread.sleep(Duration.ofMillis(CREATE_POLL_MS));
+                    size = PosixShm.objectSize(fd);
+                }
                 if (size < BackendHeader.DATA_OFFSET) {
                     throw new CorruptSegmentException("not an hshm segment (too small for a header): url=" + name
-                            + ", size=" + size + ", need>=" + BackendHeader.DATA_OFFSET);
+                            + ", size=" + size + ", need>=" + BackendHeader.DATA_OFFSET + " (waited " + timeoutMs
+                            + " ms for a creator to size it; -D" + ATTACH_TIMEOUT_PROPERTY + "=MS)");
                 }
                 all = PosixShm.mmapShared(fd, size, arena);
+                while (all.get(ValueLayout.JAVA_LONG, BackendHeader.MAGIC_OFFSET) == 0
+                        && System.nanoTime() - deadline < 0) {
+                    Thread.sleep(Duration.ofMillis(CREATE_POLL_MS));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                PosixShm.close(fd);
+                throw new StateException("interrupted while waiting for shared memory '" + name
+                        + "' to be created", e);
             } catch (RuntimeException | Error e) {
                 try {
                     PosixShm.close(fd);

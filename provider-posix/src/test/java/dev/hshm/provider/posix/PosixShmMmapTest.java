@@ -182,6 +182,38 @@ class PosixShmMmapTest {
     }
 
     @Test
+    void anAttachRacingACreateWaitsForItInsteadOfCallingItCorrupt() throws Exception {
+        String name = segs.name();
+        int rounds = 300;
+        AtomicReference<Throwable> attachFailure = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicInteger attached = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread attacher = Thread.ofPlatform().start(() -> {
+            while (!stop.get() && attachFailure.get() == null) {
+                try {
+                    PosixShmMmap a = PosixShmMmap.attach(name);
+                    attached.incrementAndGet();
+                    a.detach();
+                } catch (NotFoundException between) {
+                    // the name is gone between two rounds: expected
+                } catch (Throwable t) {
+                    attachFailure.set(t);
+                }
+            }
+        });
+        try {
+            for (int i = 0; i < rounds && attachFailure.get() == null; i++) {
+                PosixShmMmap b = PosixShmMmap.create(MemoryBackendId.get(3), 64 * 1024, name, 0600);
+                b.destroy();
+            }
+        } finally {
+            stop.set(true);
+            attacher.join(30_000);
+        }
+        assertEquals(null, attachFailure.get(), "an attach during a create failed instead of waiting");
+    }
+
+    @Test
     @EnabledOnOs(OS.LINUX)
     void attachingADirectoryOrAFifoSaysWhatItIs() throws Exception {
         String dirName = segs.name();
