@@ -36,11 +36,13 @@ import java.util.Set;
  * <p><b>Create</b>: {@code shm_open(O_CREAT|O_EXCL|O_RDWR, mode)} (owner-only {@code 0600} unless
  * {@link dev.hshm.api.spi.BackendOptions#mode()} says otherwise; on Linux the exact mode is then set with
  * {@code fchmod}, since {@code shm_open} applies the umask) → {@code ftruncate(DATA_OFFSET + size)} → the
- * header page is allocated ({@code posix_fallocate}, so that a full {@code /dev/shm} fails here with
- * {@code ENOSPC} rather than with a {@code SIGBUS} while formatting) → {@code mmap} → {@code close(fd)} →
+ * whole object is allocated ({@code posix_fallocate}, so that a full {@code /dev/shm} fails here with
+ * {@code ENOSPC}, naming the size and the free space, rather than with a {@code SIGBUS} at a later write; with
+ * {@link dev.hshm.api.spi.BackendOptions#withReserve withReserve(false)} only the header page, and data pages
+ * stay sparse until touched) → {@code mmap} → {@code close(fd)} →
  * {@link BackendHeader#format} → {@link BackendHeader#publish} (the ready word, last). An existing name is
  * never replaced: it is an {@link AlreadyExistsException}. A create that fails half-way unmaps, closes and
- * unlinks what it made. Data pages stay sparse until touched.
+ * unlinks what it made.
  *
  * <p><b>Attach</b>: {@code shm_open(O_RDWR)} → size of the object → an empty object, or a header still
  * all zeroes, is waited for (a creator between {@code shm_open} and {@code ftruncate}, or between
@@ -59,8 +61,9 @@ import java.util.Set;
  *
  * <p><b>Limits.</b> The object is sized once; if another program truncates it after this process has
  * attached, touching the lost pages raises {@code SIGBUS}, which the JVM cannot always turn into an
- * exception. Likewise a backend larger than the free space of {@code /dev/shm} is accepted (pages are sparse)
- * but fails on the first page the tmpfs cannot supply; a backend larger than the whole tmpfs is refused.
+ * exception. Likewise a sparse backend ({@code withReserve(false)}) larger than the free space of
+ * {@code /dev/shm} is accepted but fails on the first page the tmpfs cannot supply; a backend larger than the
+ * whole tmpfs is refused.
  */
 public final class PosixShmMmap extends AbstractMemoryBackend {
 
@@ -119,13 +122,30 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
      * @return the backend, owned by this process; its view kind is the one given
      */
     public static PosixShmMmap create(MemoryBackendId id, long size, String url, int mode, String kind) {
+        return create(id, size, url, mode, kind, true);
+    }
+
+    /**
+     * Creates the object {@code url} of a kind of POSIX shared memory, reserving its memory or not.
+     *
+     * @param id the backend id recorded in the header
+     * @param size data bytes
+     * @param url the name
+     * @param mode permission bits
+     * @param kind one of {@link #ACCEPTED_KINDS}
+     * @param reserve {@code true} to allocate every page now ({@code posix_fallocate}, Linux), {@code false} to
+     *        leave data pages sparse (see {@link dev.hshm.api.spi.BackendOptions#reserve()})
+     * @return the backend, owned
+     */
+    public static PosixShmMmap create(MemoryBackendId id, long size, String url, int mode, String kind,
+                                      boolean reserve) {
         if (!ACCEPTED_KINDS.contains(kind)) {
             throw new IllegalArgumentException("not a kind of POSIX shared memory: " + kind + "; accepted: "
                     + ACCEPTED_KINDS);
         }
         String name = ShmNames.validate(url);
         long total = Sizes.mappingBytes(size);
-        checkCapacity(name, total);
+        checkCapacity(name, total, reserve);
         String path = "/" + name;
         Arena arena = Arena.ofShared();
         int fd = -1;
@@ -143,7 +163,15 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
             created = true;
             PosixShm.fchmod(fd, mode);
             PosixShm.ftruncate(fd, total);
-            PosixShm.allocate(fd, BackendHeader.DATA_OFFSET);
+            try {
+                PosixShm.allocate(fd, reserve ? total : BackendHeader.DATA_OFFSET);
+            } catch (NativeException e) {
+                if ("ENOSPC".equals(e.errorName())) {
+                    throw new OutOfMemoryException("cannot reserve shared memory '" + name + "' of " + total
+                            + " bytes (header included): " + DevShm.tooSmallAdvice(total), e);
+                }
+                throw e;
+            }
             MemorySegment all = PosixShm.mmapShared(fd, total, arena);
             int closing = fd;
             fd = -1;
@@ -182,7 +210,7 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
         }
     }
 
-    private static void checkCapacity(String name, long total) {
+    private static void checkCapacity(String name, long total, boolean reserve) {
         if (PosixShm.os() != PosixShm.Os.LINUX) {
             return;
         }
@@ -193,7 +221,7 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
                 throw new OutOfMemoryException("cannot create shared memory '" + name + "' of " + total
                         + " bytes (header included): " + DevShm.tooSmallAdvice(total));
             }
-            if (total > free) {
+            if (total > free && !reserve) {
                 LOG.log(System.Logger.Level.WARNING, "shared memory ''{0}'' ({1}) is larger than the free space of"
                         + " {2} ({3}): it is sparse, but writing past the free space will fail with SIGBUS",
                         name, Units.format(total), DevShm.DIR, Units.format(free));

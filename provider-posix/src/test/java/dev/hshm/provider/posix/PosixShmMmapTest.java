@@ -215,6 +215,29 @@ class PosixShmMmapTest {
 
     @Test
     @EnabledOnOs(OS.LINUX)
+    void createReservesTheWholeObjectUnlessAskedForSparsePages() throws Exception {
+        long size = 8L << 20;
+        String reservedName = segs.name();
+        segs.track(PosixShmMmap.create(MemoryBackendId.get(8), size, reservedName, 0600, MemoryBackend.POSIX_SHM_MMAP,
+                true));
+        String sparseName = segs.name();
+        segs.track(PosixShmMmap.create(MemoryBackendId.get(9), size, sparseName, 0600, MemoryBackend.POSIX_SHM_MMAP,
+                false));
+        assertTrue(allocatedBytes(reservedName) >= size, "reserved: " + allocatedBytes(reservedName));
+        assertTrue(allocatedBytes(sparseName) < size / 2, "sparse: " + allocatedBytes(sparseName));
+    }
+
+    /** st_blocks * 512 of the object, from stat(1). */
+    private static long allocatedBytes(String name) throws Exception {
+        Process p = new ProcessBuilder("stat", "-c", "%b %B", DevShm.path(name).toString()).start();
+        String[] out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII)
+                .trim().split(" ");
+        assertEquals(0, p.waitFor());
+        return Long.parseLong(out[0]) * Long.parseLong(out[1]);
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
     void attachingADirectoryOrAFifoSaysWhatItIs() throws Exception {
         String dirName = segs.name();
         Path dir = DevShm.path(dirName);
@@ -290,11 +313,12 @@ class PosixShmMmapTest {
     }
 
     @Test
-    void largeBackendsAreSparseUntilTouched() throws IOException {
+    void sparseBackendsTakeNoPagesUntilTouched() throws IOException {
         String name = segs.name();
         var store = Files.getFileStore(DevShm.DIR);
         long usedBefore = store.getTotalSpace() - store.getUsableSpace();
-        PosixShmMmap b = create(name, 1L << 30);
+        PosixShmMmap b = segs.track(PosixShmMmap.create(MemoryBackendId.get(5), 1L << 30, name, 0600,
+                MemoryBackend.POSIX_SHM_MMAP, false));
         b.data().set(LONG, (1L << 30) - 8, 1L); // the last page
         assertEquals(BackendHeader.DATA_OFFSET + (1L << 30), Files.size(DevShm.path(name)));
         long grew = (store.getTotalSpace() - store.getUsableSpace()) - usedBefore;
