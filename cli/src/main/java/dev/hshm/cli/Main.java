@@ -37,6 +37,9 @@ public final class Main implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The providers' bound on waiting for a header being published ({@code PosixShmMmap}, the Windows one). */
+    static final String ATTACH_TIMEOUT_PROPERTY = "hshm.attach.timeout.ms";
+
     /** Creates the top-level command; picocli calls it. */
     public Main() {
     }
@@ -47,6 +50,11 @@ public final class Main implements Callable<Integer> {
      * @param args the command line
      */
     public static void main(String[] args) {
+        // A tool looks at segments, it does not wait for them: a header that a creator is still publishing (or
+        // that a dead creator never published) is reported after 200 ms, not after the library's 2 s default.
+        if (System.getProperty(ATTACH_TIMEOUT_PROPERTY) == null) {
+            System.setProperty(ATTACH_TIMEOUT_PROPERTY, "200");
+        }
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

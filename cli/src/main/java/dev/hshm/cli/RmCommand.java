@@ -60,7 +60,8 @@ final class RmCommand implements Callable<Integer> {
             + "process maps (per /proc; elsewhere: whose attach count is 0).")
     boolean allDead;
 
-    @Option(names = "--force", description = "Remove NAMEs even if they are not hshm segments (no valid header).")
+    @Option(names = "--force", description = "Remove NAMEs even if they are not hshm segments (no valid header; on "
+            + "Linux the file in /dev/shm is deleted).")
     boolean force;
 
     @Option(names = {"-n", "--dry-run"}, description = "Only say what would be removed.")
@@ -88,7 +89,7 @@ final class RmCommand implements Callable<Integer> {
                     continue;
                 }
                 if (!dryRun) {
-                    p.unlink(name);
+                    unlink(p, name);
                 }
                 out.println((dryRun ? "would remove " : "removed ") + name);
             } catch (HshmException | UnsupportedOperationException | CliException e) {
@@ -97,6 +98,27 @@ final class RmCommand implements Callable<Integer> {
             }
         }
         return failed == 0 ? 0 : 1;
+    }
+
+    /**
+     * Unlinks through the provider; with {@code --force}, an object the provider refuses as another program's
+     * (its header is not ours) is removed from {@code /dev/shm} directly, where there is one.
+     */
+    private void unlink(MemoryBackendProvider p, String name) {
+        try {
+            p.unlink(name);
+        } catch (dev.hshm.api.CorruptSegmentException notOurs) {
+            Path file = Path.of("/dev/shm", name.startsWith("/") ? name.substring(1) : name);
+            if (!force || !java.nio.file.Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw notOurs;
+            }
+            try {
+                java.nio.file.Files.delete(file);
+            } catch (java.io.IOException e) {
+                notOurs.addSuppressed(e);
+                throw notOurs;
+            }
+        }
     }
 
     /** Why {@code name} is not one of this library's segments, or {@code null} if it is (or does not exist). */

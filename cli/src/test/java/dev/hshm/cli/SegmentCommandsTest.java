@@ -163,12 +163,14 @@ class SegmentCommandsTest {
         Path zeros = dir.resolve(PREFIX + "zeros");
         Path fifo = dir.resolve(PREFIX + "fifo");
         Path link = dir.resolve(PREFIX + "link");
+        Path text = dir.resolve(PREFIX + "text");
         try {
+            Files.writeString(text, "another program's data, longer than 8 bytes");
             Files.write(tiny, new byte[] {1, 2, 3});
             Files.write(zeros, new byte[8192]);
             assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor(), "mkfifo");
             Files.createSymbolicLink(link, tiny);
-            for (Path p : List.of(tiny, zeros, fifo, link)) {
+            for (Path p : List.of(tiny, zeros, fifo, link, text)) {
                 String name = p.getFileName().toString();
                 Hshm.Result rm = Hshm.run("rm", name);
                 assertEquals(1, rm.rc(), rm.all());
@@ -177,14 +179,14 @@ class SegmentCommandsTest {
                 assertTrue(rm.err().contains("--force"), rm.all());
                 assertTrue(Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS), name + " was removed");
             }
-            for (Path p : List.of(link, tiny, zeros, fifo)) {
+            for (Path p : List.of(link, tiny, zeros, fifo, text)) {
                 String name = p.getFileName().toString();
                 Hshm.Result rm = Hshm.run("rm", "--force", name);
                 assertEquals(0, rm.rc(), rm.all());
                 assertFalse(Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS), name + " is still there");
             }
         } finally {
-            for (Path p : List.of(tiny, zeros, fifo, link)) {
+            for (Path p : List.of(tiny, zeros, fifo, link, text)) {
                 Files.deleteIfExists(p);
             }
         }

@@ -55,6 +55,12 @@ import java.util.Set;
  * ({@link BackendHeader#kind}). Anything wrong with the object is a
  * {@link CorruptSegmentException} naming what; a missing name is a {@link NotFoundException}.
  *
+ * <p>A segment another user owns is refused at attach with the owner's name (on Linux, from the owner of its
+ * file in {@code /dev/shm}) unless {@code -D}{@value #ATTACH_OTHER_USERS_PROPERTY}{@code =true}: root opens
+ * any user's object, and a group-shared one opens for the group, but either way its contents are controlled
+ * by someone else. macOS offers no way to read the owner of a shared-memory object before mapping it; there
+ * the kernel's permission check is all.
+ *
  * <p><b>Detach</b> unmaps this process's view (the attach count goes down); <b>destroy</b> also
  * {@code shm_unlink}s the name. A name already removed (by another process's destroy or
  * {@code hshm rm}) is not an error for destroy.
@@ -75,6 +81,14 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
 
     /** The system property that bounds how long attach waits for a live creator to publish the header. */
     public static final String ATTACH_TIMEOUT_PROPERTY = "hshm.attach.timeout.ms";
+
+    /**
+     * The system property that lets attach map a segment another user owns ({@code true}); without it, such an
+     * attach is refused with the owner's name. Root can open any user's segment, and a group-shared one
+     * ({@code 0660}) opens for every member: either way this process would trust, and write into, memory that
+     * another user controls, so it must be asked for.
+     */
+    public static final String ATTACH_OTHER_USERS_PROPERTY = "hshm.attach.otherUsers";
 
     /** How often attach re-reads an object that a creator has opened but not yet sized or formatted. */
     private static final long CREATE_POLL_MS = 1;
@@ -242,6 +256,7 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
     public static PosixShmMmap attach(String url) {
         String name = ShmNames.validate(url);
         long timeoutMs = Math.max(0, Long.getLong(ATTACH_TIMEOUT_PROPERTY, DEFAULT_ATTACH_TIMEOUT_MS));
+        refuseOtherUsers(name);
         int fd;
         try {
             fd = PosixShm.shmOpen("/" + name, PosixShm.O_RDWR, 0);
@@ -309,6 +324,28 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
             if (!success) {
                 arena.close();
             }
+        }
+    }
+
+    /** On Linux, refuses a segment whose file another user owns unless {@link #ATTACH_OTHER_USERS_PROPERTY}. */
+    private static void refuseOtherUsers(String name) {
+        if (PosixShm.os() != PosixShm.Os.LINUX || Boolean.getBoolean(ATTACH_OTHER_USERS_PROPERTY)) {
+            return;
+        }
+        java.nio.file.Path p = DevShm.path(name);
+        int owner;
+        String ownerName;
+        try {
+            owner = (Integer) java.nio.file.Files.getAttribute(p, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            ownerName = java.nio.file.Files.getOwner(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName();
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            return; // no such file (shm_open says so next), or no owner to read: nothing to refuse on
+        }
+        int me = PosixShm.effectiveUid();
+        if (owner != me) {
+            throw new StateException("shared memory '" + name + "' belongs to user " + ownerName + " (uid " + owner
+                    + "), not to this process's user (uid " + me + "): attaching would trust memory another user"
+                    + " controls; allow it with -D" + ATTACH_OTHER_USERS_PROPERTY + "=true");
         }
     }
 

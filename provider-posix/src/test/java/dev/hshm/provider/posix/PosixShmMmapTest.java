@@ -16,6 +16,7 @@ import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.NativeException;
 import dev.hshm.api.NotFoundException;
 import dev.hshm.api.OutOfMemoryException;
+import dev.hshm.api.StateException;
 import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.api.spi.BackendOptions;
 import dev.hshm.api.testing.ShmTestNames;
@@ -234,6 +235,32 @@ class PosixShmMmapTest {
                 .trim().split(" ");
         assertEquals(0, p.waitFor());
         return Long.parseLong(out[0]) * Long.parseLong(out[1]);
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void aSegmentOfAnotherUserIsRefusedAtAttachUnlessAllowed() throws Exception {
+        String name = segs.name();
+        create(name, 4096);
+        int me = (Integer) Files.getAttribute(DevShm.path(name), "unix:uid");
+        int other = me == 0 ? 65534 : 0;
+        try {
+            Files.setAttribute(DevShm.path(name), "unix:uid", other);
+        } catch (IOException notRoot) {
+            System.out.println("PosixShmMmapTest: cannot chown a segment to uid " + other + " (" + notRoot
+                    + "); the other-user refusal is not tested as this user");
+            org.junit.jupiter.api.Assumptions.abort("chown not permitted: " + notRoot);
+        }
+        String owner = Files.getOwner(DevShm.path(name)).getName();
+        StateException e = assertThrows(StateException.class, () -> PosixShmMmap.attach(name));
+        assertTrue(e.getMessage().contains("belongs to user " + owner + " (uid " + other + ")"), e.getMessage());
+        assertTrue(e.getMessage().contains("-D" + PosixShmMmap.ATTACH_OTHER_USERS_PROPERTY + "=true"), e.getMessage());
+        System.setProperty(PosixShmMmap.ATTACH_OTHER_USERS_PROPERTY, "true");
+        try {
+            attach(name).detach();
+        } finally {
+            System.clearProperty(PosixShmMmap.ATTACH_OTHER_USERS_PROPERTY);
+        }
     }
 
     @Test

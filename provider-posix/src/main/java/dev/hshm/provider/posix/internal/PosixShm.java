@@ -21,7 +21,7 @@ import java.util.Optional;
  * module where native functions are bound. Each downcall handle is resolved once, when this class
  * initializes, and is named after its C symbol: {@code shm_open}, {@code shm_unlink}, {@code ftruncate},
  * {@code lseek} (Linux) or {@code fstat} (macOS), {@code fchmod} and {@code posix_fallocate} (Linux),
- * {@code mmap}, {@code munmap}, {@code close}, {@code getpagesize}, {@code sched_yield}, {@code strerror},
+ * {@code mmap}, {@code munmap}, {@code close}, {@code getpagesize}, {@code geteuid}, {@code sched_yield}, {@code strerror},
  * {@code syscall} (Linux, for {@code futex} only) and {@code gnu_get_libc_version} (only to describe the libc).
  *
  * <p><b>Platforms.</b> Linux and macOS on 64-bit JVMs. Their constants differ ({@code O_CREAT} is
@@ -105,7 +105,8 @@ public final class PosixShm {
                            MethodHandle lseek, MethodHandle fstat, MethodHandle fchmod,
                            MethodHandle posixFallocate, MethodHandle mmap, MethodHandle munmap,
                            MethodHandle close, MethodHandle schedYield, MethodHandle strerror,
-                           MethodHandle futex, StructLayout captureLayout, VarHandle errno, int pageSize, String description) {
+                           MethodHandle futex, StructLayout captureLayout, VarHandle errno, int pageSize, int euid,
+                           String description) {
     }
 
     private static final Handles H;
@@ -284,9 +285,12 @@ public final class PosixShm {
                     Linker.Option.firstVariadicArg(1));
         }
         MethodHandle getpagesize = bind(linker, libc, "getpagesize", FunctionDescriptor.of(INT));
+        MethodHandle geteuid = bind(linker, libc, "geteuid", FunctionDescriptor.of(INT));
         int pageSize;
+        int euid;
         try {
             pageSize = (int) getpagesize.invokeExact();
+            euid = (int) geteuid.invokeExact(); // cannot fail
         } catch (Throwable t) {
             throw new IllegalStateException("getpagesize failed", t);
         }
@@ -297,7 +301,7 @@ public final class PosixShm {
         String description = osDescription() + ", " + libcName + ", shm_open from " + shmOpenFrom
                 + ", page size " + pageSize;
         return new Handles(shmOpen, shmUnlink, ftruncate, lseek, fstat, fchmod, posixFallocate, mmap, munmap, close,
-                schedYield, strerror, futex, capture, errnoHandle, pageSize, description);
+                schedYield, strerror, futex, capture, errnoHandle, pageSize, euid, description);
     }
 
     private static String glibcVersion(Linker linker, SymbolLookup libc) {
@@ -330,6 +334,15 @@ public final class PosixShm {
      */
     public static int pageSize() {
         return h().pageSize();
+    }
+
+    /**
+     * {@code geteuid()}, read once when this class initialized: the user this process acts as.
+     *
+     * @return the effective user id
+     */
+    public static int effectiveUid() {
+        return h().euid();
     }
 
     /**
