@@ -4,6 +4,7 @@
  */
 module dev.hshm.cli {
     requires dev.hshm.api;
+    requires dev.hshm.structures;
     requires info.picocli;
 
     opens dev.hshm.cli to info.picocli;
