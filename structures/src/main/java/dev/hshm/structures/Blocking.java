@@ -5,14 +5,26 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
- * The blocking loop every queue's {@code put}/{@code take} shares: try, count in as a waiter, try again,
- * sleep on the wait word in slices, and between slices ask whether the process that would end the wait is
- * still alive, so a dead peer is a {@link StateException} rather than a hang.
+ * The blocking loop every queue's {@code put}/{@code take} shares: try; spin briefly ({@link #SPIN_NANOS}),
+ * since a message that is on its way is then caught without a system call on either side; count in as a
+ * waiter, try again, sleep on the wait word in slices, and after each slice that passed without progress ask
+ * whether the process that would end the wait is still alive, so a dead peer is a {@link StateException}
+ * rather than a hang. The liveness check (a look at {@code /proc}) is never on the path of a wait that a wake
+ * ends.
  */
 final class Blocking {
 
     /** The longest sleep between two liveness checks of the peer. */
     static final long SLICE_NANOS = 50_000_000L;
+
+    /**
+     * How long a blocking call spins before it sleeps: {@code -Dhshm.structures.spinNanos}, default 20 µs
+     * (about the cost of a futex wake and the sleeper's return, so spinning longer would not pay); 0 sleeps at
+     * once. A waiter that sleeps spins at most this long per wait, so an idle consumer's CPU use stays near 0.
+     */
+    static final long SPIN_NANOS = Math.max(0, Long.getLong("hshm.structures.spinNanos", 20_000L));
+    /** Spins between two reads of the clock. */
+    private static final int SPINS_PER_CLOCK_READ = 32;
 
     private Blocking() {
     }
@@ -38,6 +50,16 @@ final class Blocking {
             return true;
         }
         long start = System.nanoTime();
+        long spinFor = Math.min(SPIN_NANOS, timeoutNanos);
+        while (System.nanoTime() - start < spinFor) {
+            for (int i = 0; i < SPINS_PER_CLOCK_READ; i++) {
+                Thread.onSpinWait();
+                if (attempt.getAsBoolean()) {
+                    return true;
+                }
+            }
+        }
+        long checked = System.nanoTime();
         while (true) {
             int seen = w.prepare();
             try {
@@ -51,13 +73,17 @@ final class Blocking {
                 if (left <= 0) {
                     return false;
                 }
-                long p = peer.getAsLong();
-                if (p != Owner.NONE && !Owner.isAlive(p)) {
-                    if (attempt.getAsBoolean()) {
-                        return true;
+                long now = System.nanoTime();
+                if (now - checked >= SLICE_NANOS) { // a slice passed without progress: is the peer still there?
+                    checked = now;
+                    long p = peer.getAsLong();
+                    if (p != Owner.NONE && !Owner.isAlive(p)) {
+                        if (attempt.getAsBoolean()) {
+                            return true;
+                        }
+                        throw new StateException(what + ": its " + peerRole + ", " + Owner.describe(p)
+                                + ", is no longer running; nobody will end this wait");
                     }
-                    throw new StateException(what + ": its " + peerRole + ", " + Owner.describe(p)
-                            + ", is no longer running; nobody will end this wait");
                 }
                 w.await(seen, Math.min(left, SLICE_NANOS));
             } finally {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import dev.hshm.structures.SpscRing;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
@@ -29,7 +30,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * <p>Each transport is a {@link Transport}: Agrona's {@link OneToOneRingBuffer} busy-spinning
  * ({@link BusySpinIdleStrategy}, its lowest-latency setting) and backing off ({@link BackoffIdleStrategy} with
  * its defaults: spins, yields, then parks from 1 µs to 1 ms, Agrona's way of not burning a core, since it has
- * no blocking wait); hshm's queues spinning and blocking in the kernel are added beside them.
+ * no blocking wait); hshm's {@link SpscRing} spinning and blocking in the kernel ({@code put}/{@code take}).
  *
  * <pre>
  * segment data:  0 READY u64 (child sets 1)   64 ping queue   64 + queueBytes pong queue
@@ -114,18 +115,82 @@ public final class PingPong {
         }
     }
 
+    /**
+     * hshm's SPSC ring of 64-byte records: spinning on {@code offer}/{@code poll} (with
+     * {@link Thread#onSpinWait()}, as Agrona's busy spin), or blocking in {@code put}/{@code take}, which sleep
+     * in the kernel on the ring's wait word (a shared futex with the pthreads model).
+     */
+    static final class HshmTransport implements Transport {
+        private final boolean spin;
+
+        HshmTransport(boolean spin) {
+            this.spin = spin;
+        }
+
+        @Override
+        public long queueBytes() {
+            return SpscRing.bytesFor(1024, MESSAGE_BYTES);
+        }
+
+        @Override
+        public void format(MemorySegment region) {
+            SpscRing.format(region, 1024, MESSAGE_BYTES);
+        }
+
+        @Override
+        public Channel open(MemorySegment region) {
+            SpscRing ring = SpscRing.attach(region);
+            MemorySegment payload = java.lang.foreign.Arena.ofAuto().allocate(MESSAGE_BYTES, 8);
+            return new Channel() {
+                @Override
+                public void send(long seq) {
+                    payload.set(ValueLayout.JAVA_LONG, 0, seq);
+                    try {
+                        if (spin) {
+                            while (!ring.offer(payload)) {
+                                Thread.onSpinWait();
+                            }
+                        } else if (!ring.put(payload, Long.MAX_VALUE)) {
+                            throw new IllegalStateException("put timed out");
+                        }
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+
+                @Override
+                public long receive() {
+                    try {
+                        if (spin) {
+                            while (!ring.poll(payload)) {
+                                Thread.onSpinWait();
+                            }
+                        } else if (!ring.take(payload, Long.MAX_VALUE)) {
+                            throw new IllegalStateException("take timed out");
+                        }
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return payload.get(ValueLayout.JAVA_LONG, 0);
+                }
+            };
+        }
+    }
+
     /** The transports by name. */
     static Transport transport(String name) {
         return switch (name) {
+            case "hshmSpin" -> new HshmTransport(true);
+            case "hshmBlocking" -> new HshmTransport(false);
             case "agronaSpin" -> new AgronaTransport(true);
             case "agronaBackoff" -> new AgronaTransport(false);
             default -> throw new IllegalArgumentException("unknown transport '" + name
-                    + "'; known: agronaSpin, agronaBackoff");
+                    + "'; known: " + TRANSPORTS);
         };
     }
 
     /** The transports {@link #run} measures by default, in order. */
-    static final List<String> TRANSPORTS = List.of("agronaSpin", "agronaBackoff");
+    static final List<String> TRANSPORTS = List.of("hshmSpin", "agronaSpin", "hshmBlocking", "agronaBackoff");
 
     /**
      * A result.
@@ -168,6 +233,7 @@ public final class PingPong {
             List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
                     "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                     "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-XX:+UseSerialGC",
+                    "-Dhshm.structures.spinNanos=" + System.getProperty("hshm.structures.spinNanos", "20000"),
                     "-cp", System.getProperty("java.class.path"), PingPong.class.getName(), url, name,
                     Long.toString((long) warmup + count)));
             child = new ProcessBuilder(cmd).inheritIO().start();
