@@ -5,15 +5,27 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
- * The blocking loop every queue's {@code put}/{@code take} shares: try, count in as a waiter once, then try and
- * sleep on the wait word in slices that start at {@link WaitWord#FIRST_SLICE_NANOS} and double up to
- * {@value #SLICE_NANOS} ns, and between slices ask whether the process that would end the wait is still alive,
- * so a dead peer is a {@link StateException} rather than a hang.
+ * The blocking loop every queue's {@code put}/{@code take} shares: try; spin briefly ({@link #SPIN_NANOS}),
+ * since a message that is on its way is then caught without a system call on either side; count in as a
+ * waiter once ({@link WaitWord#prepare()}); then try and sleep on the wait word in slices that start at
+ * {@link WaitWord#FIRST_SLICE_NANOS} (the bound on a wake lost to the unfenced signal) and double up to
+ * {@value #SLICE_NANOS} ns; after each {@value #SLICE_NANOS} ns that pass without progress, ask whether the
+ * process that would end the wait is still alive, so a dead peer is a {@link StateException} rather than a
+ * hang. The liveness check (a look at {@code /proc}) is never on the path of a wait that a wake ends.
  */
 final class Blocking {
 
-    /** The longest sleep between two liveness checks of the peer (and two looks at the condition). */
+    /** The longest sleep between two looks at the condition, and the time between two liveness checks. */
     static final long SLICE_NANOS = 50_000_000L;
+
+    /**
+     * How long a blocking call spins before it sleeps: {@code -Dhshm.structures.spinNanos}, default 20 µs
+     * (about the cost of a futex wake and the sleeper's return, so spinning longer would not pay); 0 sleeps at
+     * once. A waiter that sleeps spins at most this long per wait, so an idle consumer's CPU use stays near 0.
+     */
+    static final long SPIN_NANOS = Math.max(0, Long.getLong("hshm.structures.spinNanos", 20_000L));
+    /** Spins between two reads of the clock. */
+    private static final int SPINS_PER_CLOCK_READ = 32;
 
     private Blocking() {
     }
@@ -39,6 +51,16 @@ final class Blocking {
             return true;
         }
         long start = System.nanoTime();
+        long spinFor = Math.min(SPIN_NANOS, timeoutNanos);
+        while (System.nanoTime() - start < spinFor) {
+            for (int i = 0; i < SPINS_PER_CLOCK_READ; i++) {
+                Thread.onSpinWait();
+                if (attempt.getAsBoolean()) {
+                    return true;
+                }
+            }
+        }
+        long checked = System.nanoTime();
         long slice = WaitWord.FIRST_SLICE_NANOS;
         w.prepare();
         try {
@@ -50,17 +72,21 @@ final class Blocking {
                 if (Thread.interrupted()) {
                     throw new InterruptedException(what + ": interrupted");
                 }
-                long left = timeoutNanos - (System.nanoTime() - start);
+                long now = System.nanoTime();
+                long left = timeoutNanos - (now - start);
                 if (left <= 0) {
                     return false;
                 }
-                long p = peer.getAsLong();
-                if (p != Owner.NONE && !Owner.isAlive(p)) {
-                    if (attempt.getAsBoolean()) {
-                        return true;
+                if (now - checked >= SLICE_NANOS) { // a slice passed without progress: is the peer still there?
+                    checked = now;
+                    long p = peer.getAsLong();
+                    if (p != Owner.NONE && !Owner.isAlive(p)) {
+                        if (attempt.getAsBoolean()) {
+                            return true;
+                        }
+                        throw new StateException(what + ": its " + peerRole + ", " + Owner.describe(p)
+                                + ", is no longer running; nobody will end this wait");
                     }
-                    throw new StateException(what + ": its " + peerRole + ", " + Owner.describe(p)
-                            + ", is no longer running; nobody will end this wait");
                 }
                 w.await(seen, Math.min(left, slice));
                 slice = Math.min(slice * 2, SLICE_NANOS);

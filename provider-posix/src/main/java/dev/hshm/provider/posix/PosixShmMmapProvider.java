@@ -46,13 +46,13 @@ public final class PosixShmMmapProvider implements MemoryBackendProvider {
     }
 
     /**
-     * Creates the named object with {@code options.mode()} (owner-only {@code 0600} by default); fails if the
-     * name exists. See {@link PosixShmMmap#create}.
+     * Creates the named object with {@code options.mode()} (owner-only {@code 0600} by default), its memory
+     * reserved unless {@code options.reserve()} is false; fails if the name exists. See {@link PosixShmMmap#create}.
      */
     @Override
     public MemoryBackend create(MemoryBackendId id, long size, String url, BackendOptions options) {
-        int mode = options != null ? options.mode() : BackendOptions.DEFAULT.mode();
-        return PosixShmMmap.create(id, size, url, mode);
+        BackendOptions o = options != null ? options : BackendOptions.DEFAULT;
+        return PosixShmMmap.create(id, size, url, o.mode(), MemoryBackend.POSIX_SHM_MMAP, o.reserve());
     }
 
     /** See {@link PosixShmMmap#attach}. */

@@ -61,9 +61,10 @@ class ChildJvmTest {
                             System.out.println("current " + ThreadModel.current().name() + " tidPid "
                                     + (ThreadModel.current().getTid() >>> 32) + " pid " + ProcessHandle.current().pid());
                         }
-                        case "create" -> {
+                        case "create", "createSparse" -> {
                             try {
-                                shm.create(MemoryBackendId.get(1), Long.parseLong(args[2]), args[1], BackendOptions.DEFAULT);
+                                shm.create(MemoryBackendId.get(1), Long.parseLong(args[2]), args[1],
+                                        BackendOptions.DEFAULT.withReserve(args[0].equals("create")));
                                 System.out.println("created");
                             } catch (RuntimeException e) {
                                 System.out.println("failed " + e);
@@ -91,9 +92,15 @@ class ChildJvmTest {
 
     /** Runs Probe.java with the api and this module on the class path; returns its output lines. */
     private List<String> runProbe(String shellPrefix, List<String> jvmFlags, String... args) throws Exception {
+        return runProbe(List.of(), shellPrefix, jvmFlags, args);
+    }
+
+    /** Runs Probe.java under {@code wrapper} (a command that runs the rest, e.g. {@code unshare -m}). */
+    private List<String> runProbe(List<String> wrapper, String shellPrefix, List<String> jvmFlags, String... args)
+            throws Exception {
         Path probe = tmp.resolve("Probe.java");
         Files.writeString(probe, PROBE);
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(wrapper);
         if (shellPrefix != null) {
             cmd.addAll(List.of("/bin/sh", "-c", shellPrefix + " && exec \"$0\" \"$@\""));
         }
@@ -134,6 +141,34 @@ class ChildJvmTest {
         assertNotEquals(Long.toString(ProcessHandle.current().pid()), current[5]);
         assertEquals(4242L, b.data().get(ValueLayout.JAVA_LONG, 8), "the child's write is visible here");
         assertEquals(1, BackendHeader.attachCount(b.header()), "the child detached");
+    }
+
+    /**
+     * A create on a {@code /dev/shm} without room for it: the JVM runs in a private mount namespace
+     * ({@code unshare -m}, which needs root or CAP_SYS_ADMIN) over an 8 MiB tmpfs with 6 MiB taken, and creates
+     * 4 MiB. Reserved (the default), the create fails with the size and the free space; sparse, it succeeds
+     * (and would die of SIGBUS at the first page the tmpfs cannot supply, which is why reserving is the default).
+     */
+    @Test
+    void aCreateThatDoesNotFitInDevShmFailsAtCreateNamingTheSpace() throws Exception {
+        Process probe = new ProcessBuilder("unshare", "-m", "true").redirectErrorStream(true).start();
+        String why = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        boolean canUnshare = probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0;
+        if (!canUnshare) {
+            System.out.println("ChildJvmTest: skipping the full-/dev/shm create: 'unshare -m' is not allowed here ("
+                    + why + "); the reservation itself is covered by PosixShmMmapTest");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(canUnshare, "unshare -m not allowed: " + why);
+        String fill = "mount -t tmpfs -o size=8M tmpfs /dev/shm && head -c 6291456 /dev/zero > /dev/shm/filler";
+        List<String> reserved = runProbe(List.of("unshare", "-m"), fill, List.of("--enable-native-access=ALL-UNNAMED"),
+                "create", "hshm-full", Long.toString(4L << 20));
+        String failed = line(reserved, "failed ");
+        assertTrue(failed.contains("OutOfMemoryException: cannot reserve shared memory 'hshm-full' of 4198400 bytes"),
+                failed);
+        assertTrue(failed.contains("/dev/shm is too small: size=") && failed.contains("free="), failed);
+        List<String> sparse = runProbe(List.of("unshare", "-m"), fill, List.of("--enable-native-access=ALL-UNNAMED"),
+                "createSparse", "hshm-full", Long.toString(4L << 20));
+        assertEquals("created", line(sparse, "created"));
     }
 
     @Test
