@@ -14,7 +14,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs {@link Queues} and prints a markdown table: messages received per microsecond for each queue, with its
- * ratio to Agrona's ring of the same kind measured in the same run. {@code --long}: 3 forks, 5 x 2 s.
+ * ratio to Agrona's ring of the same kind measured in the same run. The default: 1 fork, 3 x 2 s; {@code --long}: 3 forks, 5 x 2 s.
  * Agrona 2.x needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} in the forks (its documented
  * setting), passed here.
  */
@@ -33,7 +33,7 @@ public final class QueueReport {
         boolean longRun = args.length > 0 && args[0].equals("--long");
         int forks = longRun ? 3 : 1;
         int iterations = longRun ? 5 : 3;
-        TimeValue time = TimeValue.seconds(longRun ? 2 : 1);
+        TimeValue time = TimeValue.seconds(2);
         Options o = new OptionsBuilder().include(Queues.class.getName() + "\\.")
                 .forks(forks).warmupIterations(3).warmupTime(time).measurementIterations(iterations)
                 .measurementTime(time)
@@ -43,23 +43,27 @@ public final class QueueReport {
         Collection<RunResult> results = new Runner(o).run();
         Map<String, double[]> received = new TreeMap<>();
         for (RunResult r : results) {
-            String group = r.getParams().getBenchmark().substring(Queues.class.getName().length() + 1);
+            String group = r.getParams().getBenchmark().substring(Queues.class.getName().length() + 1) + " "
+                    + r.getParams().getParam("idleStrategy");
             Result<?> rec = r.getSecondaryResults().get("received");
             if (rec != null) {
                 received.put(group, new double[] {rec.getScore(), rec.getScoreError()});
             }
         }
         StringBuilder sb = new StringBuilder();
-        sb.append("| queue | received msgs/us | error | ratio to Agrona (same kind, same run) |\n|---|---|---|---|\n");
+        sb.append("| queue | consumer idle | received msgs/us | error (99.9%) | ratio to Agrona (same kind, idle, run) |\n"
+                + "|---|---|---|---|---|\n");
         for (String kind : new String[] {"spsc", "mpsc"}) {
-            double[] agrona = received.get(kind + "Agrona");
-            for (String impl : new String[] {"Ours", "Agrona", "Jctools"}) {
-                double[] v = received.get(kind + impl);
-                if (v == null) {
-                    continue;
+            for (String idle : new String[] {"busySpin", "backoff"}) {
+                double[] agrona = received.get(kind + "Agrona " + idle);
+                for (String impl : new String[] {"Ours", "Agrona", "Jctools"}) {
+                    double[] v = received.get(kind + impl + " " + idle);
+                    if (v == null) {
+                        continue;
+                    }
+                    sb.append(String.format(Locale.ROOT, "| %s%s | %s | %.2f | %.2f | %s |%n", kind, impl, idle, v[0],
+                            v[1], agrona == null ? "-" : String.format(Locale.ROOT, "%.2fx", v[0] / agrona[0])));
                 }
-                sb.append(String.format(Locale.ROOT, "| %s%s | %.2f | %.2f | %s |%n", kind, impl, v[0], v[1],
-                        agrona == null ? "-" : String.format(Locale.ROOT, "%.2fx", v[0] / agrona[0])));
             }
         }
         sb.append(String.format(Locale.ROOT, "%n%d fork(s), 3 x %s warm-up, %d x %s measured; 1 consumer and 1 (spsc) "

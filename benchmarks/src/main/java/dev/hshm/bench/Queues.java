@@ -16,6 +16,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
@@ -32,6 +33,7 @@ import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -45,8 +47,9 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <p>Each group is one consumer and one (SPSC) or two (MPSC) producers. A benchmark call is one attempt; the
  * {@link Counts} report the successful ones ({@code received} per second is the throughput to compare). Every
- * consumer reads in batches of up to {@value #BATCH} and, when it found nothing, idles with Agrona's
- * recommended general-purpose {@link BackoffIdleStrategy} (the same for all three); producers retry at once.
+ * consumer reads in batches of up to {@value #BATCH} and, when it found nothing, idles with one of Agrona's
+ * recommended strategies ({@link BusySpinIdleStrategy} for threads with a core each, {@link BackoffIdleStrategy}
+ * as the general default; the same for all three); producers retry at once.
  * Messages are 8 bytes (a {@code long}; JCTools: one preallocated {@code Long}).
  */
 @BenchmarkMode(Mode.Throughput)
@@ -87,13 +90,17 @@ public class Queues {
         RingBuffer agronaManyToOne;
         SpscArrayQueue<Long> jctoolsSpsc;
         MpscArrayQueue<Long> jctoolsMpsc;
-        final IdleStrategy idle = new BackoffIdleStrategy();
+        /** The consumers' idle strategy when a read found nothing: Agrona's two recommended ones. */
+        @Param({"busySpin", "backoff"})
+        public String idleStrategy;
+        IdleStrategy idle;
         MemorySegment message;
         UnsafeBuffer agronaMessage;
 
         @Setup(Level.Trial)
         public synchronized void setUp() {
             int n = next++;
+            idle = idleStrategy.equals("busySpin") ? new BusySpinIdleStrategy() : new BackoffIdleStrategy();
             backendId = MemoryBackendId.get(n);
             MemoryManager mm = MemoryManager.get();
             mm.createBackend(MemoryBackend.POSIX_SHM_MMAP, backendId, Units.megabytes(16),

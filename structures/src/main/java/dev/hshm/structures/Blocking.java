@@ -7,14 +7,15 @@ import java.util.function.LongSupplier;
 /**
  * The blocking loop every queue's {@code put}/{@code take} shares: try; spin briefly ({@link #SPIN_NANOS}),
  * since a message that is on its way is then caught without a system call on either side; count in as a
- * waiter, try again, sleep on the wait word in slices, and after each slice that passed without progress ask
- * whether the process that would end the wait is still alive, so a dead peer is a {@link StateException}
- * rather than a hang. The liveness check (a look at {@code /proc}) is never on the path of a wait that a wake
- * ends.
+ * waiter once ({@link WaitWord#prepare()}); then try and sleep on the wait word in slices that start at
+ * {@link WaitWord#FIRST_SLICE_NANOS} (the bound on a wake lost to the unfenced signal) and double up to
+ * {@value #SLICE_NANOS} ns; after each {@value #SLICE_NANOS} ns that pass without progress, ask whether the
+ * process that would end the wait is still alive, so a dead peer is a {@link StateException} rather than a
+ * hang. The liveness check (a look at {@code /proc}) is never on the path of a wait that a wake ends.
  */
 final class Blocking {
 
-    /** The longest sleep between two liveness checks of the peer. */
+    /** The longest sleep between two looks at the condition, and the time between two liveness checks. */
     static final long SLICE_NANOS = 50_000_000L;
 
     /**
@@ -60,20 +61,22 @@ final class Blocking {
             }
         }
         long checked = System.nanoTime();
-        while (true) {
-            int seen = w.prepare();
-            try {
+        long slice = WaitWord.FIRST_SLICE_NANOS;
+        w.prepare();
+        try {
+            while (true) {
+                int seen = w.sequence();
                 if (attempt.getAsBoolean()) {
                     return true;
                 }
                 if (Thread.interrupted()) {
                     throw new InterruptedException(what + ": interrupted");
                 }
-                long left = timeoutNanos - (System.nanoTime() - start);
+                long now = System.nanoTime();
+                long left = timeoutNanos - (now - start);
                 if (left <= 0) {
                     return false;
                 }
-                long now = System.nanoTime();
                 if (now - checked >= SLICE_NANOS) { // a slice passed without progress: is the peer still there?
                     checked = now;
                     long p = peer.getAsLong();
@@ -85,10 +88,11 @@ final class Blocking {
                                 + ", is no longer running; nobody will end this wait");
                     }
                 }
-                w.await(seen, Math.min(left, SLICE_NANOS));
-            } finally {
-                w.finish();
+                w.await(seen, Math.min(left, slice));
+                slice = Math.min(slice * 2, SLICE_NANOS);
             }
+        } finally {
+            w.finish();
         }
     }
 }

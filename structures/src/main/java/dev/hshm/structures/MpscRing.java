@@ -350,8 +350,8 @@ public final class MpscRing {
     /**
      * Hands up to {@code limit} committed records to {@code handler} in place, in order, skipping padding,
      * then zeroes them and frees their room with one HEAD store. A record at the head that is still claimed or
-     * unwritten ends the batch (and may be repaired, see the class comment). If the handler throws, the records
-     * before the one it threw on are consumed.
+     * unwritten ends the batch (and may be repaired, see the class comment). If the handler throws, the record it
+     * threw on and those before it are consumed.
      *
      * @param handler called once per record
      * @param limit the most records, {@code >= 1}
@@ -393,20 +393,31 @@ public final class MpscRing {
                             + ", type=" + type + " (length in [" + MpscLayout.HEADER + ", " + (capacity - idx)
                             + "], type >= 1 or " + MpscLayout.PADDING + ")");
                 }
+                h += aligned; // consumed even if the handler throws: it was handed over
                 if (type != MpscLayout.PADDING) {
-                    handler.onMessage(type, seg, at + MpscLayout.HEADER, len - MpscLayout.HEADER);
                     n++;
+                    handler.onMessage(type, seg, at + MpscLayout.HEADER, len - MpscLayout.HEADER);
                 }
-                seg.asSlice(at, aligned).fill((byte) 0);
-                h += aligned;
             }
         } finally {
             if (h != head) {
+                zero(head, h);
                 Words.putRelease(seg, MpscLayout.HEAD, h);
                 notFull.signal();
             }
         }
         return n;
+    }
+
+    /** Zeroes the consumed bytes {@code [from, to)} (at most one lap: one fill, or two at the wrap). */
+    private void zero(long from, long to) {
+        long idx = from & mask;
+        long len = to - from;
+        long first = Math.min(len, capacity - idx);
+        seg.asSlice(MpscLayout.BUFFER + idx, first).fill((byte) 0);
+        if (len > first) {
+            seg.asSlice(MpscLayout.BUFFER, len - first).fill((byte) 0);
+        }
     }
 
     /**

@@ -15,7 +15,8 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>The owner is a process, not a thread: one word names it completely (no second store that a death could
  * skip). Threads of one process exclude each other through the same CAS, so it is not reentrant, and a
- * thread of a live holder's process waits like any other.
+ * thread of a live holder's process waits like any other; a thread that locks again while it holds the lock
+ * gets an {@link IllegalStateException} (a thread-local set of held locks), not a wait on itself.
  *
  * <p><b>Waiting.</b> Spins {@value #SPINS} rounds, yields {@value #YIELDS} times, then sleeps with pauses
  * doubling up to {@value #MAX_PAUSE_US} µs; about every {@value #LIVENESS_CHECK_NANOS} ns it asks whether the
@@ -37,6 +38,9 @@ final class SharedLock {
     /** How often a waiter asks whether the holder lives (a /proc read; not on every round). */
     static final long LIVENESS_CHECK_NANOS = 1_000_000;
 
+    /** The locks this thread holds (by address), so that a nested lock throws instead of waiting on itself. */
+    private static final ThreadLocal<java.util.Set<Long>> HELD = ThreadLocal.withInitial(java.util.HashSet::new);
+
     private final MemorySegment seg;
     private final long at;
 
@@ -56,6 +60,24 @@ final class SharedLock {
      * @return {@code true} if it was taken over from a dead holder (the caller must repair), else {@code false}
      */
     boolean lock() {
+        long key = seg.address() + at;
+        if (!HELD.get().add(key)) {
+            throw new IllegalStateException("the named-object directory's lock is already held by this thread "
+                    + "(an initializer must not use the directory it is being created in)");
+        }
+        boolean success = false;
+        try {
+            boolean recovered = acquire();
+            success = true;
+            return recovered;
+        } finally {
+            if (!success) {
+                HELD.get().remove(key);
+            }
+        }
+    }
+
+    private boolean acquire() {
         if (Words.cas(seg, at + OWNER, Owner.NONE, Owner.CURRENT)) {
             return false;
         }
@@ -92,6 +114,7 @@ final class SharedLock {
     }
 
     void unlock() {
+        HELD.get().remove(seg.address() + at);
         Words.putRelease(seg, at + OWNER, Owner.NONE);
     }
 

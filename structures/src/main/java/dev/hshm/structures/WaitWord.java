@@ -14,13 +14,21 @@ import java.lang.foreign.MemorySegment;
  *  +4  WAITERS   i32  threads between {@link #prepare()} and {@link #finish()}  getAndAdd (volatile)
  * </pre>
  *
- * <p><b>Protocol.</b> A waiter calls {@link #prepare()} (counts itself, returns the sequence), re-checks its
- * condition, and only then {@link #await}s that sequence, then {@link #finish()}es. A waker first makes the
- * condition true (its release store), then calls {@link #signal()}: a full fence, then a read of WAITERS;
- * only if it is not zero does it bump the sequence and ask the thread model to wake, so a waker with nobody
- * waiting makes no system call and writes nothing shared. No wake is lost: the waiter's increment and the
- * waker's fence are both sequentially consistent, so either the waker sees the waiter counted (and bumps the
- * sequence, which the waiter's futex compares) or the waiter's re-check sees the condition.
+ * <p><b>Protocol.</b> A waiter calls {@link #prepare()} once (counts itself; a volatile read-modify-write),
+ * then loops: read {@link #sequence()}, re-check its condition, {@link #await} that sequence with a timeout,
+ * and at the end {@link #finish()}es. A waker first makes the condition true (its release store), then calls
+ * {@link #signal()}: one read of WAITERS, and only if it is not zero a bump of the sequence (a volatile
+ * read-modify-write, which also orders the waker's earlier store before it) and a wake call. So a waker with
+ * nobody waiting makes no system call, writes no shared word and executes no fence: the fast path of a queue
+ * costs one read of a line that only changes when a waiter comes or goes.
+ *
+ * <p><b>The one window, and its bound.</b> Without a fence, the waker's read of WAITERS may be ordered before
+ * its condition store becomes visible; a waiter that counts itself and re-checks in exactly that window (tens
+ * of nanoseconds) misses both the condition and the wake. A waiter that stays counted is never missed after that
+ * window: a waker that sees it bumps the sequence with a read-modify-write, after its condition store. So the
+ * waiter's first sleep is short ({@link #FIRST_SLICE_NANOS}) and then doubles: a wake lost to the window costs
+ * at most that first slice, never a hang. (Making every signal a full fence instead would close the window at
+ * the price of a cross-core round trip per message.)
  *
  * <p><b>What a death leaves.</b> A waiter killed between prepare and finish leaves WAITERS one too high: from
  * then on wakers make a needless wake call per signal, never a missed one. {@link #reset()} (for a process
@@ -34,6 +42,8 @@ public final class WaitWord {
     public static final long WAITERS = SEQUENCE + 4;
     /** Bytes a wait word takes. */
     public static final long BYTES = WAITERS + 4;
+    /** A waiter's first sleep after {@link #prepare()}: the most a wake lost to the unfenced signal costs. */
+    public static final long FIRST_SLICE_NANOS = 50_000L;
 
     private final MemorySegment seg;
     private final long at;
@@ -55,8 +65,9 @@ public final class WaitWord {
     }
 
     /**
-     * Counts the calling thread as a waiter and returns the sequence to wait on. Re-check the condition after
-     * this call, before {@link #await}.
+     * Counts the calling thread as a waiter (once per blocking call) and returns the sequence to wait on.
+     * Re-check the condition after this call, before {@link #await}; sleep {@link #FIRST_SLICE_NANOS} at most
+     * the first time.
      *
      * @return the current sequence
      */
@@ -88,8 +99,7 @@ public final class WaitWord {
      * @return {@code true} if there were waiters (and a wake was asked for)
      */
     public boolean signal() {
-        java.lang.invoke.VarHandle.fullFence();
-        if (Words.getIntVolatile(seg, at + WAITERS) == 0) {
+        if (Words.getIntOpaque(seg, at + WAITERS) == 0) {
             return false;
         }
         Words.getAndAddInt(seg, at + SEQUENCE, 1);

@@ -68,6 +68,10 @@ final class Words {
         INT.set(s, at, v);
     }
 
+    static int getIntOpaque(MemorySegment s, long at) {
+        return (int) INT.getOpaque(s, at);
+    }
+
     static int getIntVolatile(MemorySegment s, long at) {
         return (int) INT.getVolatile(s, at);
     }

@@ -108,6 +108,17 @@ class BroadcastTest {
     }
 
     @Test
+    void aReceiverWaitingOnADeadTransmitterGetsAnException() throws Exception {
+        Broadcast b = Broadcast.create(dir, "b", 1024);
+        Broadcast.Receiver r = b.receiver();
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Words.put(dir.attach("b").memory(), QueueHeader.PRODUCER_OFFSET, Owner.of(gone.pid(), 0));
+        assertThrows(StateException.class, () -> r.receive((t, s, o, l) -> { }, TimeUnit.SECONDS.toNanos(30)));
+        assertTrue(b.transmitter() != null, "a dead transmitter's place can be taken");
+    }
+
+    @Test
     void aCorruptTailIsAnException() {
         Broadcast b = Broadcast.create(dir, "b", 1024);
         Broadcast.Receiver r = b.receiver();

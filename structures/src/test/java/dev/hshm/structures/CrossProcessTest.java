@@ -99,6 +99,80 @@ class CrossProcessTest {
     }
 
     @Test
+    void anMpmcQueueBetweenThreeProducerJvmsAndTwoConsumerThreadsReconciles() throws Exception {
+        long seconds = Math.max(2, Long.getLong("hshm.stress.seconds", 5) / 2);
+        MpmcQueue.create(dir, "mpmc", 256, 24);
+        List<ChildJvm> kids = new ArrayList<>();
+        java.util.concurrent.ConcurrentHashMap<Long, Long> next = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.ConcurrentHashMap<Long, java.util.BitSet> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean producing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        List<Thread> consumers = new ArrayList<>();
+        try {
+            for (int k = 0; k < 3; k++) {
+                kids.add(ChildJvm.start("mpmc-produce", heap.url, major(), "mpmc", "" + (10 * k), "" + seconds * 1000));
+            }
+            for (int c = 0; c < 2; c++) {
+                Thread t = new Thread(() -> {
+                    MpmcQueue q = MpmcQueue.attach(dir, "mpmc");
+                    try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                        java.lang.foreign.MemorySegment e = arena.allocate(24, 8);
+                        while (true) {
+                            boolean more = producing.get();
+                            if (!q.take(e, TimeUnit.MILLISECONDS.toNanos(100))) {
+                                if (!more) {
+                                    return;
+                                }
+                                continue;
+                            }
+                            long producer = e.get(ValueLayout.JAVA_LONG, 0);
+                            long seq = e.get(ValueLayout.JAVA_LONG, 8);
+                            assertEquals(ChildMain.checksum(producer, seq), e.get(ValueLayout.JAVA_LONG, 16));
+                            // two consumers: per producer, each sequence number arrives once (order may interleave)
+                            java.util.BitSet got = seen.computeIfAbsent(producer, p -> new java.util.BitSet());
+                            synchronized (got) {
+                                assertTrue(!got.get((int) seq), "duplicate: producer " + producer + " message " + seq);
+                                got.set((int) seq);
+                            }
+                            next.merge(producer, 1L, Long::sum);
+                        }
+                    } catch (Throwable x) {
+                        failure.compareAndSet(null, x);
+                    }
+                });
+                consumers.add(t);
+                t.start();
+            }
+            long sent = 0;
+            Map<Long, Long> perProducer = new HashMap<>();
+            for (ChildJvm k : kids) {
+                assertEquals(0, k.waitFor(seconds + 60), k.output().toString());
+                for (String l : k.output()) {
+                    if (l.startsWith("sent ")) {
+                        String[] f = l.split(" ");
+                        perProducer.put(Long.parseLong(f[1]), Long.parseLong(f[2]));
+                        sent += Long.parseLong(f[2]);
+                    }
+                }
+            }
+            producing.set(false);
+            for (Thread t : consumers) {
+                t.join(60_000);
+            }
+            if (failure.get() != null) {
+                throw new AssertionError("a consumer failed", failure.get());
+            }
+            assertEquals(perProducer, new HashMap<>(next), "every producer's count received exactly");
+            assertTrue(sent > 1000, "the stress moved messages: " + sent);
+        } finally {
+            producing.set(false);
+            for (ChildJvm k : kids) {
+                k.close();
+            }
+        }
+    }
+
+    @Test
     void aProducerKilledBetweenClaimAndCommitDoesNotStopTheConsumer() throws Exception {
         MpscRing r = MpscRing.create(dir, "m", 4096);
         try (ChildJvm child = ChildJvm.start("claim-and-hang", heap.url, major(), "m")) {

@@ -117,6 +117,15 @@ class NamedObjectsTest {
     }
 
     @Test
+    void anInitializerThatUsesTheDirectoryFailsInsteadOfWaitingOnItself() {
+        NamedObjects dir = heap.dir();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> dir.create("outer", 8, m -> dir.create("inner", 8, x -> { })));
+        assertTrue(e.getMessage().contains("already held by this thread"), e.getMessage());
+        assertEquals(List.of(), dir.names(), "the outer create was undone and the lock released");
+    }
+
+    @Test
     void aFullDirectorySaysSo() {
         NamedObjects dir = heap.dir();
         for (int i = 0; i < NamedObjects.CAPACITY; i++) {

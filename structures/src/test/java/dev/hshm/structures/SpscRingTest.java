@@ -124,6 +124,17 @@ class SpscRingTest {
     }
 
     @Test
+    void aConsumerWaitingOnAnEmptyRingWhoseProducerDiedGetsAnException() throws Exception {
+        SpscRing c = SpscRing.create(dir, "q", 4, 8);
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Words.put(dir.attach("q").memory(), QueueHeader.PRODUCER_OFFSET, Owner.of(gone.pid(), 0));
+        dev.hshm.api.StateException e = assertThrows(dev.hshm.api.StateException.class,
+                () -> c.takeLong(TimeUnit.SECONDS.toNanos(30)));
+        assertTrue(e.getMessage().contains("producer") && e.getMessage().contains("pid " + gone.pid()), e.getMessage());
+    }
+
+    @Test
     void blockingTakeTimesOutThenPutWakesIt() throws Exception {
         SpscRing c = SpscRing.create(dir, "q", 4, 8);
         assertTrue(c.takeLong(TimeUnit.MILLISECONDS.toNanos(20)).isEmpty(), "timed out on an empty ring");
