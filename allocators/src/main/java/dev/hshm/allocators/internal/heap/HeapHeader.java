@@ -51,7 +51,8 @@ public final class HeapHeader {
 
     static final long MAGIC_VALUE = 0x4853484D48454150L; // "HSHMHEAP"
     static final long READY_VALUE = 0x5245414459212121L;
-    static final int LAYOUT_VERSION = 1;
+    /** 2: start words name their pid ({@link OwnerWords#startWord}); slot records carry TRANSIT. */
+    static final int LAYOUT_VERSION = 2;
     /** TYPE_CODE of a {@code scalable_page} heap. */
     public static final int TYPE_SCALABLE_PAGE = 1;
     /** TYPE_CODE of a {@code thread_local} heap. */

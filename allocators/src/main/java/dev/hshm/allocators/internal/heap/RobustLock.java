@@ -1,7 +1,6 @@
 package dev.hshm.allocators.internal.heap;
 
 import dev.hshm.api.ThreadModel;
-import dev.hshm.api.spi.Processes;
 
 /**
  * A mutual-exclusion lock in shared memory that survives the death of its owner. Layout (one cache line, so two
@@ -10,7 +9,7 @@ import dev.hshm.api.spi.Processes;
  * <pre>
  *  +0  OWNER        u64  {@link OwnerWords}: FREE, or the owner thread's word
  *                        CAS FREE-&gt;me to acquire (volatile); release store FREE to unlock
- *  +8  OWNER_START  i64  the owner process's start time (epoch ms), or 0 while unknown
+ *  +8  OWNER_START  u64  the owner process's {@linkplain OwnerWords#startWord start word}, or 0 while unknown
  *                        plain store right after the CAS; plain store 0 right before the unlocking release
  * +16  RECOVERIES   u64  how many times a dead owner's lock was taken over           getAndAdd
  * +24  (reserved, 0) to +64
@@ -20,9 +19,11 @@ import dev.hshm.api.spi.Processes;
  * tens of nanoseconds), then yields through the thread model ({@value #YIELDS} times: the owner may be
  * descheduled on this core), then sleeps with doubling pauses up to {@value #MAX_PAUSE_US} µs. About every
  * {@value #LIVENESS_CHECK_NANOS} ns of waiting it checks whether the owner's process lives
- * ({@link Processes#isAlive}: pid plus start time, so a recycled pid is not mistaken for the dead owner).
- * OWNER_START is cleared before every unlock, so a waiter never pairs a new owner's pid with a previous owner's
- * start time: it sees the right one or 0 (pid-only check).
+ * ({@link OwnerWords#isAlive}: pid plus start time, so a recycled pid is not mistaken for the dead owner).
+ * OWNER_START is cleared before every unlock, and it names the pid whose start it records, so a waiter that reads
+ * the owner word of one hold and the start word of another (the lock changed hands between its two loads, and
+ * came back to the first owner before its CAS) sees "start unknown" and checks the pid only: a live owner is
+ * never declared dead by a start time that is not its own.
  *
  * <p><b>Recovery.</b> A waiter that finds the owner dead takes the lock over with one CAS from the dead owner's
  * word to its own (so one waiter wins), counts it in RECOVERIES and runs the repair action before returning: the
@@ -93,7 +94,7 @@ final class RobustLock {
     boolean lock() {
         long me = OwnerWords.currentThread();
         if (w.cas(at + OWNER, OwnerWords.FREE, me)) {
-            w.put(at + OWNER_START, Processes.currentStartMillis());
+            w.put(at + OWNER_START, OwnerWords.startWord());
             return true;
         }
         lockSlow(me);
@@ -112,7 +113,7 @@ final class RobustLock {
             long owner = w.getVolatile(at + OWNER);
             if (owner == OwnerWords.FREE) {
                 if (w.cas(at + OWNER, OwnerWords.FREE, me)) {
-                    w.put(at + OWNER_START, Processes.currentStartMillis());
+                    w.put(at + OWNER_START, OwnerWords.startWord());
                     return;
                 }
                 continue;
@@ -125,7 +126,7 @@ final class RobustLock {
             if (now >= nextLivenessCheck) {
                 nextLivenessCheck = now + LIVENESS_CHECK_NANOS;
                 long ownerStart = w.get(at + OWNER_START);
-                if (!Processes.isAlive(OwnerWords.pidOf(owner), ownerStart) && w.cas(at + OWNER, owner, me)) {
+                if (!OwnerWords.isAlive(owner, ownerStart) && w.cas(at + OWNER, owner, me)) {
                     takeOver(owner);
                     return;
                 }
@@ -145,7 +146,7 @@ final class RobustLock {
     }
 
     private void takeOver(long deadOwner) {
-        w.put(at + OWNER_START, Processes.currentStartMillis());
+        w.put(at + OWNER_START, OwnerWords.startWord());
         w.getAndAdd(at + RECOVERIES, 1L);
         LOG.log(System.Logger.Level.WARNING, "lock '" + name + "': owner " + OwnerWords.describe(deadOwner)
                 + " died while holding it; taken over and repairing");
@@ -158,6 +159,11 @@ final class RobustLock {
                 unlock();
             }
         }
+    }
+
+    /** The lock's name, for messages. */
+    String name() {
+        return "lock '" + name + "'";
     }
 
     /** Releases the lock; the caller must hold it. */
