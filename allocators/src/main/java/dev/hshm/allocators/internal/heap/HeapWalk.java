@@ -189,6 +189,9 @@ final class HeapWalk {
                 throw new CorruptSegmentException("page heap walk: not a valid run head: allocator " + d.id + ", "
                         + PageDescriptor.describe(p, info) + ", frontier=" + frontier);
             }
+            if (kind != SMALL && mode != Mode.REPAIR_SHARD) {
+                staleHeads(p, n, kind, mode);
+            }
             if (kind == FREE) {
                 freePages += n;
                 if (prevFree != NO_PAGE && mode != Mode.REPAIR_SHARD) {
@@ -219,6 +222,7 @@ final class HeapWalk {
                     throw new CorruptSegmentException("span with a bad class or shard: allocator " + d.id + ", "
                             + PageDescriptor.describe(p, info) + ", shards=" + shardCount);
                 }
+                spanInteriors(p, n, mode);
                 if (mode == Mode.CHECK || (mode == Mode.REPAIR_SHARD && s == only.index)) {
                     span(p, c, heap.shards[s], tally[s], mode);
                 }
@@ -270,6 +274,48 @@ final class HeapWalk {
                 }
             }
             default -> throw new AssertionError(mode);
+        }
+    }
+
+    /**
+     * The pages inside the run [p, p+n) of a free or large run must not carry a head kind: an operation that merges
+     * or grows a run commits with the new head's INFO and demotes the old heads right after, so a death in between
+     * leaves a stale head inside the run, which a later coalesce would take for a free neighbour (its FREE_TAIL
+     * still names it). The repair demotes them; the check reports them. Spans write their interiors before their
+     * commit, so only free and large runs are walked.
+     */
+    private void staleHeads(long p, long n, int kind, Mode mode) {
+        long last = kind == FREE && n >= 2 ? p + n - 1 : p + n; // a free run's last page is its FREE_TAIL
+        for (long q = p + 1; q < last; q++) {
+            int k = PageDescriptor.kind(d.get(q, INFO));
+            if (k == FREE || k == SMALL || k == LARGE) {
+                if (mode == Mode.CHECK) {
+                    throw new CorruptSegmentException("page heap walk: a stale run head inside a run: allocator " + d.id
+                            + ", " + PageDescriptor.describe(q, d.get(q, INFO)) + ", inside the "
+                            + PageDescriptor.kindName(kind) + " run at page " + p + " of " + n + " pages");
+                }
+                d.set(q, INFO, PageDescriptor.info(PageDescriptor.INTERIOR, 0, 0, 0));
+                d.set(q, AUX, p);
+            }
+        }
+    }
+
+    /**
+     * A span's pages after its head are INTERIOR and name the head (how a block in them is located). A release of
+     * the span writes the free run's FREE_TAIL over its last page before the commit, so a death in between leaves a
+     * span whose last page cannot be located: the repairs rewrite the interiors, the check reports them.
+     */
+    private void spanInteriors(long p, long n, Mode mode) {
+        for (long q = p + 1; q < p + n; q++) {
+            if (PageDescriptor.kind(d.get(q, INFO)) != PageDescriptor.INTERIOR || d.get(q, AUX) != p) {
+                if (mode == Mode.CHECK) {
+                    throw new CorruptSegmentException("page heap walk: a span's page is not its interior: allocator "
+                            + d.id + ", " + PageDescriptor.describe(q, d.get(q, INFO)) + ", aux=" + d.get(q, AUX)
+                            + ", in the span at page " + p + " of " + n + " pages");
+                }
+                d.set(q, INFO, PageDescriptor.info(PageDescriptor.INTERIOR, 0, 0, 0));
+                d.set(q, AUX, p);
+            }
         }
     }
 

@@ -36,6 +36,7 @@ final class Words {
     void put(long at, long v) {
         CrashPoints.beforeStore();
         seg.set(J, at, v);
+        CrashPoints.afterStore(seg, at, 8);
     }
 
     /** A plain load from {@code seg}, for the fast paths that keep the segment in a field of their own. */
@@ -47,6 +48,7 @@ final class Words {
     static void put(MemorySegment seg, long at, long v) {
         CrashPoints.beforeStore();
         seg.set(J, at, v);
+        CrashPoints.afterStore(seg, at, 8);
     }
 
     int getInt(long at) {
@@ -56,6 +58,7 @@ final class Words {
     void putInt(long at, int v) {
         CrashPoints.beforeStore();
         seg.set(ValueLayout.JAVA_INT_UNALIGNED, at, v);
+        CrashPoints.afterStore(seg, at, 4);
     }
 
     long getOpaque(long at) {
@@ -73,21 +76,27 @@ final class Words {
     void putRelease(long at, long v) {
         CrashPoints.beforeStore();
         LONG.setRelease(seg, at, v);
+        CrashPoints.afterStore(seg, at, 8);
     }
 
     void putOpaque(long at, long v) {
         CrashPoints.beforeStore();
         LONG.setOpaque(seg, at, v);
+        CrashPoints.afterStore(seg, at, 8);
     }
 
     boolean cas(long at, long expect, long v) {
         CrashPoints.beforeStore();
-        return LONG.compareAndSet(seg, at, expect, v);
+        boolean done = LONG.compareAndSet(seg, at, expect, v);
+        CrashPoints.afterStore(seg, at, 8);
+        return done;
     }
 
     long getAndAdd(long at, long delta) {
         CrashPoints.beforeStore();
-        return (long) LONG.getAndAdd(seg, at, delta);
+        long old = (long) LONG.getAndAdd(seg, at, delta);
+        CrashPoints.afterStore(seg, at, 8);
+        return old;
     }
 
     /** Plain read-modify-write, for counters written under a lock. */
@@ -99,5 +108,6 @@ final class Words {
     void zero(long at, long bytes) {
         CrashPoints.beforeStore();
         seg.asSlice(at, bytes).fill((byte) 0);
+        CrashPoints.afterStore(seg, at, bytes);
     }
 }
