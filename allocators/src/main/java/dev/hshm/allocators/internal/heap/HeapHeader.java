@@ -227,6 +227,10 @@ public final class HeapHeader {
                 throw new CorruptSegmentException("heap header out of range: " + where + ", customHeaderSize="
                         + customSize + ", slots=" + slots + ", shards=" + shards);
             }
+            if (typeCode == TYPE_THREAD_LOCAL && slots < 1) {
+                throw new CorruptSegmentException("heap header out of range: " + where + ", field=SLOT_COUNT, value="
+                        + slots + " (a thread_local heap has at least one cache slot)");
+            }
             Geometry expected;
             try {
                 expected = plan(regionOffset, regionSize, customSize, shards, slots);

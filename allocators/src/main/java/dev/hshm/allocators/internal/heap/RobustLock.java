@@ -25,6 +25,11 @@ import dev.hshm.api.ThreadModel;
  * came back to the first owner before its CAS) sees "start unknown" and checks the pid only: a live owner is
  * never declared dead by a start time that is not its own.
  *
+ * <p>An owner that cannot be proven alive is not waited on forever: if its start word is unknown (0, or one that
+ * names another pid) at every liveness check for {@value #UNPROVEN_OWNER_NANOS} ns with the same owner word, it
+ * is no live holder (one writes its start word nanoseconds after its CAS): a forged or stale owner such as
+ * "pid 1, start 0". It is taken over like a dead one. (Skipped where the OS tells no start times.)
+ *
  * <p><b>Recovery.</b> A waiter that finds the owner dead takes the lock over with one CAS from the dead owner's
  * word to its own (so one waiter wins), counts it in RECOVERIES and runs the repair action before returning: the
  * dead owner may have stopped anywhere in a critical section, and the repair rebuilds what the lock guards from
@@ -49,6 +54,11 @@ final class RobustLock {
     static final long MAX_PAUSE_US = 1000;
     /** How often a waiter asks whether the owner's process lives (a /proc read; not on every round). */
     static final long LIVENESS_CHECK_NANOS = 1_000_000;
+    /**
+     * An owner whose start word stays unknown (0, or another pid's) this long, while this process can read start
+     * times, is not a live holder (a live one writes its start word right after its CAS): taken over.
+     */
+    static final long UNPROVEN_OWNER_NANOS = 2_000_000_000L;
     /** After this long waiting on a live owner, say so once in the log. */
     static final long WARN_AFTER_NANOS = 10_000_000_000L;
 
@@ -109,6 +119,8 @@ final class RobustLock {
         long nextLivenessCheck = start + LIVENESS_CHECK_NANOS;
         boolean warned = false;
         long pauseUs = 1;
+        long unproven = OwnerWords.FREE; // the owner whose start word has been unknown at every check since...
+        long unprovenSince = 0; // ...this time
         for (int round = 0; ; round++) {
             long owner = w.getVolatile(at + OWNER);
             if (owner == OwnerWords.FREE) {
@@ -127,6 +139,18 @@ final class RobustLock {
                 nextLivenessCheck = now + LIVENESS_CHECK_NANOS;
                 long ownerStart = w.get(at + OWNER_START);
                 if (!OwnerWords.isAlive(owner, ownerStart) && w.cas(at + OWNER, owner, me)) {
+                    takeOver(owner);
+                    return;
+                }
+                if (OwnerWords.startMillisOf(owner, ownerStart) != 0 || OwnerWords.startWord() == 0) {
+                    unproven = OwnerWords.FREE; // proven alive (or this OS tells no start times: pid only)
+                } else if (owner != unproven) {
+                    unproven = owner;
+                    unprovenSince = now;
+                } else if (now - unprovenSince > UNPROVEN_OWNER_NANOS && w.cas(at + OWNER, owner, me)) {
+                    LOG.log(System.Logger.Level.WARNING, "lock '" + name + "': owner " + OwnerWords.describe(owner)
+                            + " wrote no start word of its own for " + (now - unprovenSince) / 1_000_000
+                            + " ms (start word 0x" + Long.toHexString(ownerStart) + "): it cannot be proven alive");
                     takeOver(owner);
                     return;
                 }
