@@ -271,7 +271,8 @@ public final class MemoryManager {
 
     /**
      * Unregisters the backend's allocators and the backend, and unmaps it in this process. Shared memory
-     * stays for other processes (and for a later attach).
+     * stays for other processes (and for a later attach). The backend is unmapped whatever releasing its
+     * allocators throws (a corrupt heap, say); then the first failure is thrown, the others suppressed in it.
      *
      * @param id the backend
      */
@@ -280,13 +281,22 @@ public final class MemoryManager {
         if (e == null) {
             throw new NotFoundException("no backend registered under id " + id.value());
         }
-        unregisterAllocatorsOf(id);
-        e.backend().detach();
+        RuntimeException first = unregisterAllocatorsOf(id);
+        try {
+            e.backend().detach();
+        } catch (RuntimeException ex) {
+            first = addFailure(first, ex);
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 
     /**
      * Unregisters the backend's allocators and the backend, unmaps it, and removes the shared object so no
-     * process can attach any more; processes that have it mapped keep their view.
+     * process can attach any more; processes that have it mapped keep their view. The backend is unmapped and
+     * unlinked whatever releasing its allocators throws (a corrupt heap, say); then the first failure is thrown,
+     * the others suppressed in it.
      *
      * @param id the backend
      */
@@ -295,16 +305,45 @@ public final class MemoryManager {
         if (e == null) {
             throw new NotFoundException("no backend registered under id " + id.value());
         }
-        unregisterAllocatorsOf(id);
-        e.backend().destroy();
+        RuntimeException first = unregisterAllocatorsOf(id);
+        try {
+            e.backend().destroy();
+        } catch (RuntimeException ex) {
+            first = addFailure(first, ex);
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 
-    private void unregisterAllocatorsOf(MemoryBackendId id) {
+    /**
+     * Unregisters every allocator of a backend, whatever each one's release throws (a corrupt heap, say), so the
+     * caller can still unmap and unlink the backend.
+     *
+     * @return the first failure, the later ones suppressed in it; null if none
+     */
+    private RuntimeException unregisterAllocatorsOf(MemoryBackendId id) {
+        RuntimeException first = null;
         for (Map.Entry<AllocatorId, Registered> e : List.copyOf(allocators.entrySet())) {
             if (e.getValue().backendId().equals(id)) {
-                unregisterAllocator(e.getKey());
+                try {
+                    unregisterAllocator(e.getKey());
+                } catch (NotFoundException alreadyGone) {
+                    // unregistered meanwhile by another thread
+                } catch (RuntimeException ex) {
+                    first = addFailure(first, ex);
+                }
             }
         }
+        return first;
+    }
+
+    private static RuntimeException addFailure(RuntimeException first, RuntimeException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
     }
 
     // ------------------------------------------------------------------ allocators

@@ -16,6 +16,8 @@ import dev.hshm.api.ThreadLocalKey;
 import dev.hshm.api.ThreadModel;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -58,7 +60,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@link Heap#locateForFree}: class and span from the page descriptor (rejects foreign and interior offsets
  *       and never-allocated blocks) and the free tag (rejects double frees); no lock, a live block's span cannot
  *       change;</li>
- *   <li><b>fast path</b>: push it on the calling thread's list for its class ({@link Heap#pushCached}). A block
+ *   <li><b>fast path</b>: claim the block's free tag with one CAS (so of two threads freeing it at once exactly
+ *       one wins; the other gets a {@code DoubleFreeException}) and push it on the calling thread's list for its
+ *       class ({@link Heap#pushFreed}): the only atomic instruction of the fast paths. A block
  *       freed by another thread or process than the one that allocated it simply joins the freeing thread's
  *       cache: the block is free, the freeing thread owns its cache, so no other thread's list is touched and
  *       nothing needs an atomic;</li>
@@ -268,7 +272,7 @@ public final class ThreadLocalAllocator extends HeapAllocator {
     }
 
     private void cachedFree(ThreadCache tc, int c, long off) {
-        heap.pushCached(tc.head(c), tc.heads[c], off);
+        heap.pushFreed(tc.head(c), tc.heads[c], off); // claims the free tag: a racing second free throws
         tc.heads[c] = off;
         if (++tc.counts[c] > 2 * SizeClasses.batch(c)) {
             tc.counts[c] -= heap.giveBatch(c, tc.head(c), SizeClasses.batch(c));
@@ -453,22 +457,31 @@ public final class ThreadLocalAllocator extends HeapAllocator {
         if (closed) {
             return;
         }
-        for (Map.Entry<Integer, Long> e : leased.entrySet()) {
-            try {
-                slots.release(e.getKey(), e.getValue());
-            } catch (IllegalStateException detached) {
-                break;
-            }
-        }
-        for (ThreadCache tc : stripes.leased()) {
-            try {
-                slots.release(tc.slot, tc.owner);
-            } catch (IllegalStateException detached) {
-                break;
-            }
-        }
         closed = true;
+        RuntimeException first = null;
+        List<long[]> mine = new ArrayList<>();
+        leased.forEach((slot, owner) -> mine.add(new long[] {slot, owner}));
+        for (ThreadCache tc : stripes.leased()) {
+            mine.add(new long[] {tc.slot, tc.owner});
+        }
+        for (long[] so : mine) {
+            try {
+                slots.release((int) so[0], so[1]);
+            } catch (IllegalStateException detached) {
+                break; // the backend was unmapped first: nothing more can be released from here
+            } catch (RuntimeException e) {
+                // a corrupt heap: the other slots are still given back; the first failure is reported
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
+        }
         leased.clear();
+        if (first != null) {
+            throw first;
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.hshm.allocators.internal.heap;
 
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -12,6 +13,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * before its k-th store, so the shared memory holds exactly the first k - 1 stores of the operation. Another
  * process then recovers and checks the heap. {@link #stores()} tells how many stores an operation made, so a
  * test can enumerate k = 1, 2, ... until the operation completes.
+ *
+ * <p>A test can also {@linkplain #record record} the stores instead of halting: after each store the log is told
+ * which bytes it wrote. The memory a death before the k-th store leaves is then the memory before the operation
+ * plus the first k - 1 logged stores, so one run of an operation yields every crash point of it (the crash-point
+ * test replays them in another process; a sample of them is also run as real halts).
  */
 public final class CrashPoints {
 
@@ -25,6 +31,43 @@ public final class CrashPoints {
     private static volatile long haltAt;
 
     private CrashPoints() {
+    }
+
+    /** Told about each store while recording (see {@link #record}). */
+    @FunctionalInterface
+    public interface StoreLog {
+        /**
+         * A store has just written {@code bytes} bytes at {@code address} (a native address).
+         *
+         * @param address the first byte written
+         * @param bytes how many
+         */
+        void stored(long address, long bytes);
+    }
+
+    private static volatile StoreLog log;
+
+    /**
+     * Sends every later store to {@code l} (null stops recording).
+     *
+     * @param l the log
+     * @throws IllegalStateException if the hook is off
+     */
+    public static void record(StoreLog l) {
+        if (!ENABLED) {
+            throw new IllegalStateException("crash points are off: start the JVM with -Dhshm.heap.crashPoints=true");
+        }
+        log = l;
+    }
+
+    /** Called by {@link Words} after each store to shared memory. */
+    static void afterStore(MemorySegment seg, long at, long bytes) {
+        if (ENABLED) {
+            StoreLog l = log;
+            if (l != null) {
+                l.stored(seg.address() + at, bytes);
+            }
+        }
     }
 
     /** Called by {@link Words} before each store to shared memory. */

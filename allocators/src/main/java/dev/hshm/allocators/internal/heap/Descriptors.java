@@ -27,17 +27,26 @@ final class Descriptors {
         this.pageCount = geo.pageCount();
     }
 
-    private long at(long page) {
-        return table + (page << PageDescriptor.SHIFT);
+    private long at(long page, long field) {
+        if (page < 0 || page >= pageCount) {
+            throw new CorruptSegmentException("heap of allocator " + id + ": page descriptor index out of range: page="
+                    + page + ", field=" + fieldName(field) + ", pages=" + pageCount);
+        }
+        return table + (page << PageDescriptor.SHIFT) + field;
+    }
+
+    private static String fieldName(long field) {
+        return field == PageDescriptor.INFO ? "INFO" : field == LINKS ? "LINKS" : field == PageDescriptor.AUX ? "AUX"
+                : field == PageDescriptor.COUNTS ? "COUNTS" : "+" + field;
     }
 
     /** A field ({@link PageDescriptor#INFO}, {@code LINKS}, {@code AUX}, {@code COUNTS}) of page {@code page}. */
     long get(long page, long field) {
-        return w.get(at(page) + field);
+        return w.get(at(page, field));
     }
 
     void set(long page, long field, long v) {
-        w.put(at(page) + field, v);
+        w.put(at(page, field), v);
     }
 
     void setPrev(long page, long prev) {

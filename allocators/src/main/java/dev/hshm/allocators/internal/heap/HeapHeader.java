@@ -51,7 +51,8 @@ public final class HeapHeader {
 
     static final long MAGIC_VALUE = 0x4853484D48454150L; // "HSHMHEAP"
     static final long READY_VALUE = 0x5245414459212121L;
-    static final int LAYOUT_VERSION = 1;
+    /** 2: start words name their pid ({@link OwnerWords#startWord}); slot records carry TRANSIT. */
+    static final int LAYOUT_VERSION = 2;
     /** TYPE_CODE of a {@code scalable_page} heap. */
     public static final int TYPE_SCALABLE_PAGE = 1;
     /** TYPE_CODE of a {@code thread_local} heap. */
@@ -225,6 +226,10 @@ public final class HeapHeader {
                     || shards > ShardLayout.MAX_SHARDS) {
                 throw new CorruptSegmentException("heap header out of range: " + where + ", customHeaderSize="
                         + customSize + ", slots=" + slots + ", shards=" + shards);
+            }
+            if (typeCode == TYPE_THREAD_LOCAL && slots < 1) {
+                throw new CorruptSegmentException("heap header out of range: " + where + ", field=SLOT_COUNT, value="
+                        + slots + " (a thread_local heap has at least one cache slot)");
             }
             Geometry expected;
             try {

@@ -65,7 +65,9 @@ final class HeapWalk {
     static void repairShard(Heap heap, Shard shard) {
         heap.pages.lock.lock();
         try {
-            new HeapWalk(heap).walk(Mode.REPAIR_SHARD, shard);
+            HeapWalk walk = new HeapWalk(heap);
+            walk.resolveTransits(shard);
+            walk.walk(Mode.REPAIR_SHARD, shard);
         } finally {
             heap.pages.lock.unlock();
         }
@@ -73,6 +75,84 @@ final class HeapWalk {
 
     static void check(Heap heap) {
         new HeapWalk(heap).walk(Mode.CHECK, null);
+    }
+
+    /**
+     * Resolves the intent records ({@link SlotTable#TRANSIT}) that name a block of a span of {@code shard}: only
+     * the dead owner of the shard's lock can have left one (a live writer clears its record before it unlocks,
+     * and names only blocks of the shard it holds). The block is on the slot's cache list, or on its span's free
+     * list, or was never carved: left there; else it is on neither, and goes back on its span's free list. Then
+     * the record is cleared. Records naming other shards' blocks are left to those shards' repairs. Idempotent:
+     * a death during it leaves the record set, and the next repair finds the block where this one put it.
+     */
+    private void resolveTransits(Shard shard) {
+        HeapHeader.Geometry geo = heap.geo;
+        long frontier = pages.word(PageHeapLayout.FRONTIER);
+        for (int slot = 0; slot < geo.slotCount(); slot++) {
+            long rec = SlotTable.record(geo, slot);
+            long b = w.get(rec + SlotTable.TRANSIT);
+            if (b == SlotTable.NO_TRANSIT) {
+                continue;
+            }
+            long rel = b - geo.heapOffset();
+            if (rel < 0 || b > geo.heapEnd() - FreeBlock.BYTES || (rel >>> PAGE_SHIFT) >= frontier) {
+                continue; // not a block: check() reports it
+            }
+            long page = rel >>> PAGE_SHIFT;
+            long head = page;
+            if (PageDescriptor.kind(d.get(page, INFO)) == PageDescriptor.INTERIOR) {
+                head = d.get(page, AUX);
+                if (head < 0 || head > page || page - head >= SizeClasses.MAX_SPAN_PAGES) {
+                    continue;
+                }
+            }
+            long info = d.get(head, INFO);
+            int c = PageDescriptor.sizeClass(info);
+            if (PageDescriptor.kind(info) != SMALL || PageDescriptor.shard(info) != shard.index
+                    || c >= SizeClasses.COUNT || page >= head + PageDescriptor.pages(info)) {
+                continue; // another shard's (a live writer's, or a dead one's that its shard's repair resolves)
+            }
+            int idx = SizeClasses.blockIndex(c, b - d.pageOffset(head));
+            long carved = PageDescriptor.high(d.get(head, COUNTS));
+            if (idx != SizeClasses.NO_BLOCK && idx < carved && !onCacheList(SlotTable.head(rec, c), c, b)
+                    && !onSpanList(head, carved, b)) {
+                FreeBlock.write(w, heap.salt, b, d.get(head, AUX));
+                d.set(head, AUX, b); // commit: b is on its span again
+                LOG.log(System.Logger.Level.WARNING, "heap " + d.id + ": block " + b + " was moving between cache slot "
+                        + slot + " and its span when the owner of " + shard.lock.name() + " died; put back on its span");
+            }
+            w.put(rec + SlotTable.TRANSIT, SlotTable.NO_TRANSIT);
+        }
+    }
+
+    /** Whether {@code b} is on the cache list at {@code listAt} (walked as far as it can be long, entries checked). */
+    private boolean onCacheList(long listAt, int c, long b) {
+        long x = w.get(listAt);
+        for (int n = 0; n <= SlotTable.maxListLength(c) && x != NO_OFFSET; n++) {
+            if (x == b) {
+                return true;
+            }
+            if (x < heap.geo.heapOffset() || x > heap.geo.heapEnd() - FreeBlock.BYTES || !FreeBlock.isFree(w, heap.salt, x)) {
+                return false;
+            }
+            x = w.get(x + FreeBlock.NEXT);
+        }
+        return false;
+    }
+
+    /** Whether {@code b} is on the free list of the span at {@code span} (at most {@code carved} entries). */
+    private boolean onSpanList(long span, long carved, long b) {
+        long x = d.get(span, AUX);
+        for (long n = 0; n <= carved && x != NO_OFFSET; n++) {
+            if (x == b) {
+                return true;
+            }
+            if (x < heap.geo.heapOffset() || x > heap.geo.heapEnd() - FreeBlock.BYTES) {
+                return false;
+            }
+            x = w.get(x + FreeBlock.NEXT);
+        }
+        return false;
     }
 
     private void walk(Mode mode, Shard only) {
@@ -109,6 +189,9 @@ final class HeapWalk {
                 throw new CorruptSegmentException("page heap walk: not a valid run head: allocator " + d.id + ", "
                         + PageDescriptor.describe(p, info) + ", frontier=" + frontier);
             }
+            if (kind != SMALL && mode != Mode.REPAIR_SHARD) {
+                staleHeads(p, n, kind, mode);
+            }
             if (kind == FREE) {
                 freePages += n;
                 if (prevFree != NO_PAGE && mode != Mode.REPAIR_SHARD) {
@@ -139,6 +222,7 @@ final class HeapWalk {
                     throw new CorruptSegmentException("span with a bad class or shard: allocator " + d.id + ", "
                             + PageDescriptor.describe(p, info) + ", shards=" + shardCount);
                 }
+                spanInteriors(p, n, mode);
                 if (mode == Mode.CHECK || (mode == Mode.REPAIR_SHARD && s == only.index)) {
                     span(p, c, heap.shards[s], tally[s], mode);
                 }
@@ -184,8 +268,54 @@ final class HeapWalk {
                     }
                 }
                 pages.lock.checkWords();
+                for (int slot = 0; slot < heap.geo.slotCount(); slot++) {
+                    expect("intent record (TRANSIT) of cache slot " + slot + " with every lock held",
+                            w.get(SlotTable.record(heap.geo, slot) + SlotTable.TRANSIT), SlotTable.NO_TRANSIT);
+                }
             }
             default -> throw new AssertionError(mode);
+        }
+    }
+
+    /**
+     * The pages inside the run [p, p+n) of a free or large run must not carry a head kind: an operation that merges
+     * or grows a run commits with the new head's INFO and demotes the old heads right after, so a death in between
+     * leaves a stale head inside the run, which a later coalesce would take for a free neighbour (its FREE_TAIL
+     * still names it). The repair demotes them; the check reports them. Spans write their interiors before their
+     * commit, so only free and large runs are walked.
+     */
+    private void staleHeads(long p, long n, int kind, Mode mode) {
+        long last = kind == FREE && n >= 2 ? p + n - 1 : p + n; // a free run's last page is its FREE_TAIL
+        for (long q = p + 1; q < last; q++) {
+            int k = PageDescriptor.kind(d.get(q, INFO));
+            if (k == FREE || k == SMALL || k == LARGE) {
+                if (mode == Mode.CHECK) {
+                    throw new CorruptSegmentException("page heap walk: a stale run head inside a run: allocator " + d.id
+                            + ", " + PageDescriptor.describe(q, d.get(q, INFO)) + ", inside the "
+                            + PageDescriptor.kindName(kind) + " run at page " + p + " of " + n + " pages");
+                }
+                d.set(q, INFO, PageDescriptor.info(PageDescriptor.INTERIOR, 0, 0, 0));
+                d.set(q, AUX, p);
+            }
+        }
+    }
+
+    /**
+     * A span's pages after its head are INTERIOR and name the head (how a block in them is located). A release of
+     * the span writes the free run's FREE_TAIL over its last page before the commit, so a death in between leaves a
+     * span whose last page cannot be located: the repairs rewrite the interiors, the check reports them.
+     */
+    private void spanInteriors(long p, long n, Mode mode) {
+        for (long q = p + 1; q < p + n; q++) {
+            if (PageDescriptor.kind(d.get(q, INFO)) != PageDescriptor.INTERIOR || d.get(q, AUX) != p) {
+                if (mode == Mode.CHECK) {
+                    throw new CorruptSegmentException("page heap walk: a span's page is not its interior: allocator "
+                            + d.id + ", " + PageDescriptor.describe(q, d.get(q, INFO)) + ", aux=" + d.get(q, AUX)
+                            + ", in the span at page " + p + " of " + n + " pages");
+                }
+                d.set(q, INFO, PageDescriptor.info(PageDescriptor.INTERIOR, 0, 0, 0));
+                d.set(q, AUX, p);
+            }
         }
     }
 

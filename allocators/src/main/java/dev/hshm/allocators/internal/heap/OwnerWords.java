@@ -23,7 +23,12 @@ import dev.hshm.api.spi.ThreadIds;
  * </pre>
  *
  * <p>An owner word alone does not prove its process alive: a pid can be recycled. Every structure that stores
- * one stores the owner process's start time beside it ({@link Processes#isAlive(long, long)} checks both).
+ * one stores a <em>start word</em> beside it ({@link #startWord()}): the owner process's start time (epoch ms,
+ * bits 22-63) and the low 22 bits of its pid (bits 0-21). The pid bits say whose start time it is: the owner word
+ * and the start word are two stores, so a reader can see a new owner beside the previous owner's start word (a
+ * lock re-taken between the reader's two loads, a dead process's lease that a reclaimer has just taken over).
+ * Compared with the start time alone, such a pair would declare a live owner dead; with the pid bits it is
+ * recognised as "start unknown" and only the pid is checked ({@link #isAlive}).
  * Known limit: a JVM that has created more than 2^31 - 2^16 threads reuses local ids modulo 2^31; two live
  * threads of one process then collide only if their JVM ids differ by a multiple of 2^31.
  */
@@ -38,7 +43,51 @@ public final class OwnerWords {
     private static final long LOCAL_MASK = 0x7FFF_FFFFL;
     private static final long PID_HIGH = Processes.currentPid() << 32;
 
+    /** Bits of the pid kept in a start word (Linux pids are below 2^22). */
+    static final int START_PID_BITS = 22;
+    private static final long START_PID_MASK = (1L << START_PID_BITS) - 1;
+    private static final long START_WORD = startWord(Processes.currentPid(), Processes.currentStartMillis());
+
     private OwnerWords() {
+    }
+
+    /**
+     * This process's start word: {@code startMillis << 22 | (pid & 0x3FFFFF)}, or 0 if the OS does not tell the
+     * start time.
+     *
+     * @return the word to store beside an owner word of this process
+     */
+    public static long startWord() {
+        return START_WORD;
+    }
+
+    static long startWord(long pid, long startMillis) {
+        return startMillis <= 0 ? 0 : (startMillis << START_PID_BITS) | (pid & START_PID_MASK);
+    }
+
+    /**
+     * The start time a start word records for the process of {@code owner}, or 0 if it records none for it (0,
+     * or another process's start: the pair was read between two stores).
+     *
+     * @param owner a non-free owner word
+     * @param startWord the start word stored beside it
+     * @return epoch milliseconds, or 0 for "unknown"
+     */
+    static long startMillisOf(long owner, long startWord) {
+        return startWord == 0 || (startWord & START_PID_MASK) != (pidOf(owner) & START_PID_MASK)
+                ? 0 : startWord >>> START_PID_BITS;
+    }
+
+    /**
+     * Tells whether the process of an owner word may still run: its pid runs and, if the start word records the
+     * start of that pid's process, the running process started then (so a recycled pid is not taken for it).
+     *
+     * @param owner a non-free owner word
+     * @param startWord the start word stored beside it
+     * @return {@code false} if the owner is certainly gone
+     */
+    public static boolean isAlive(long owner, long startWord) {
+        return Processes.isAlive(pidOf(owner), startMillisOf(owner, startWord));
     }
 
     /**

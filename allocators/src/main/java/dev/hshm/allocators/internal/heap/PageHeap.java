@@ -213,7 +213,9 @@ final class PageHeap {
             }
             if (want < have) {
                 long tail = head + want;
-                writeHead(tail, have - want, LARGE, 0, 0, 0); // hidden inside the block until the commit
+                // the tail becomes a free run at the commit (hidden inside the block until then): a death after it
+                // leaves a free run on no list, which the repair puts on its list; none is lost
+                writeFreeRun(tail, have - want);
                 d.set(head, AUX, newSize);
                 d.set(head, INFO, PageDescriptor.info(LARGE, 0, 0, want)); // commit: the tail is a run of its own
                 w.add(base + LARGE_BYTES, -((have - want) << PAGE_SHIFT));

@@ -1,7 +1,6 @@
 package dev.hshm.allocators.internal.heap;
 
 import dev.hshm.api.ThreadModel;
-import dev.hshm.api.spi.Processes;
 
 /**
  * A mutual-exclusion lock in shared memory that survives the death of its owner. Layout (one cache line, so two
@@ -10,7 +9,7 @@ import dev.hshm.api.spi.Processes;
  * <pre>
  *  +0  OWNER        u64  {@link OwnerWords}: FREE, or the owner thread's word
  *                        CAS FREE-&gt;me to acquire (volatile); release store FREE to unlock
- *  +8  OWNER_START  i64  the owner process's start time (epoch ms), or 0 while unknown
+ *  +8  OWNER_START  u64  the owner process's {@linkplain OwnerWords#startWord start word}, or 0 while unknown
  *                        plain store right after the CAS; plain store 0 right before the unlocking release
  * +16  RECOVERIES   u64  how many times a dead owner's lock was taken over           getAndAdd
  * +24  (reserved, 0) to +64
@@ -20,9 +19,16 @@ import dev.hshm.api.spi.Processes;
  * tens of nanoseconds), then yields through the thread model ({@value #YIELDS} times: the owner may be
  * descheduled on this core), then sleeps with doubling pauses up to {@value #MAX_PAUSE_US} µs. About every
  * {@value #LIVENESS_CHECK_NANOS} ns of waiting it checks whether the owner's process lives
- * ({@link Processes#isAlive}: pid plus start time, so a recycled pid is not mistaken for the dead owner).
- * OWNER_START is cleared before every unlock, so a waiter never pairs a new owner's pid with a previous owner's
- * start time: it sees the right one or 0 (pid-only check).
+ * ({@link OwnerWords#isAlive}: pid plus start time, so a recycled pid is not mistaken for the dead owner).
+ * OWNER_START is cleared before every unlock, and it names the pid whose start it records, so a waiter that reads
+ * the owner word of one hold and the start word of another (the lock changed hands between its two loads, and
+ * came back to the first owner before its CAS) sees "start unknown" and checks the pid only: a live owner is
+ * never declared dead by a start time that is not its own.
+ *
+ * <p>An owner that cannot be proven alive is not waited on forever: if its start word is unknown (0, or one that
+ * names another pid) at every liveness check for {@value #UNPROVEN_OWNER_NANOS} ns with the same owner word, it
+ * is no live holder (one writes its start word nanoseconds after its CAS): a forged or stale owner such as
+ * "pid 1, start 0". It is taken over like a dead one. (Skipped where the OS tells no start times.)
  *
  * <p><b>Recovery.</b> A waiter that finds the owner dead takes the lock over with one CAS from the dead owner's
  * word to its own (so one waiter wins), counts it in RECOVERIES and runs the repair action before returning: the
@@ -48,6 +54,11 @@ final class RobustLock {
     static final long MAX_PAUSE_US = 1000;
     /** How often a waiter asks whether the owner's process lives (a /proc read; not on every round). */
     static final long LIVENESS_CHECK_NANOS = 1_000_000;
+    /**
+     * An owner whose start word stays unknown (0, or another pid's) this long, while this process can read start
+     * times, is not a live holder (a live one writes its start word right after its CAS): taken over.
+     */
+    static final long UNPROVEN_OWNER_NANOS = 2_000_000_000L;
     /** After this long waiting on a live owner, say so once in the log. */
     static final long WARN_AFTER_NANOS = 10_000_000_000L;
 
@@ -93,7 +104,7 @@ final class RobustLock {
     boolean lock() {
         long me = OwnerWords.currentThread();
         if (w.cas(at + OWNER, OwnerWords.FREE, me)) {
-            w.put(at + OWNER_START, Processes.currentStartMillis());
+            w.put(at + OWNER_START, OwnerWords.startWord());
             return true;
         }
         lockSlow(me);
@@ -108,11 +119,13 @@ final class RobustLock {
         long nextLivenessCheck = start + LIVENESS_CHECK_NANOS;
         boolean warned = false;
         long pauseUs = 1;
+        long unproven = OwnerWords.FREE; // the owner whose start word has been unknown at every check since...
+        long unprovenSince = 0; // ...this time
         for (int round = 0; ; round++) {
             long owner = w.getVolatile(at + OWNER);
             if (owner == OwnerWords.FREE) {
                 if (w.cas(at + OWNER, OwnerWords.FREE, me)) {
-                    w.put(at + OWNER_START, Processes.currentStartMillis());
+                    w.put(at + OWNER_START, OwnerWords.startWord());
                     return;
                 }
                 continue;
@@ -125,7 +138,19 @@ final class RobustLock {
             if (now >= nextLivenessCheck) {
                 nextLivenessCheck = now + LIVENESS_CHECK_NANOS;
                 long ownerStart = w.get(at + OWNER_START);
-                if (!Processes.isAlive(OwnerWords.pidOf(owner), ownerStart) && w.cas(at + OWNER, owner, me)) {
+                if (!OwnerWords.isAlive(owner, ownerStart) && w.cas(at + OWNER, owner, me)) {
+                    takeOver(owner);
+                    return;
+                }
+                if (OwnerWords.startMillisOf(owner, ownerStart) != 0 || OwnerWords.startWord() == 0) {
+                    unproven = OwnerWords.FREE; // proven alive (or this OS tells no start times: pid only)
+                } else if (owner != unproven) {
+                    unproven = owner;
+                    unprovenSince = now;
+                } else if (now - unprovenSince > UNPROVEN_OWNER_NANOS && w.cas(at + OWNER, owner, me)) {
+                    LOG.log(System.Logger.Level.WARNING, "lock '" + name + "': owner " + OwnerWords.describe(owner)
+                            + " wrote no start word of its own for " + (now - unprovenSince) / 1_000_000
+                            + " ms (start word 0x" + Long.toHexString(ownerStart) + "): it cannot be proven alive");
                     takeOver(owner);
                     return;
                 }
@@ -145,7 +170,7 @@ final class RobustLock {
     }
 
     private void takeOver(long deadOwner) {
-        w.put(at + OWNER_START, Processes.currentStartMillis());
+        w.put(at + OWNER_START, OwnerWords.startWord());
         w.getAndAdd(at + RECOVERIES, 1L);
         LOG.log(System.Logger.Level.WARNING, "lock '" + name + "': owner " + OwnerWords.describe(deadOwner)
                 + " died while holding it; taken over and repairing");
@@ -158,6 +183,11 @@ final class RobustLock {
                 unlock();
             }
         }
+    }
+
+    /** The lock's name, for messages. */
+    String name() {
+        return "lock '" + name + "'";
     }
 
     /** Releases the lock; the caller must hold it. */

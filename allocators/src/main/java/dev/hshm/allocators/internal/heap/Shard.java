@@ -82,6 +82,15 @@ final class Shard {
      * @return the block's offset, or NO_OFFSET if the page heap has no room for a new span
      */
     long popBlock(int c) {
+        return popBlock(c, 0);
+    }
+
+    /**
+     * {@link #popBlock(int)} for a batch move into a thread cache: {@code transitAt} (a slot record's
+     * {@link SlotTable#TRANSIT} word, or 0 for none) is set to the block before the store that takes it off its
+     * span, so a death before it reaches the cache list is resolved by the repair ({@link HeapWalk}).
+     */
+    long popBlock(int c, long transitAt) {
         assert lock.isHeldByCurrentThread();
         long e = entry(c);
         int blocks = SizeClasses.blocksPerSpan(c);
@@ -105,6 +114,9 @@ final class Shard {
             if (fh != NO_OFFSET) {
                 checkSpanBlock(fh, span, c, carved);
                 head = w.get(fh + FreeBlock.NEXT);
+                if (transitAt != 0) {
+                    w.put(transitAt, fh); // intent: fh is moving to the cache list
+                }
                 d.set(span, AUX, head); // commit the pop
                 blk = fh;
                 free = free > 0 ? free - 1 : 0;
@@ -113,6 +125,9 @@ final class Shard {
                 head = NO_OFFSET;
                 blk = d.pageOffset(span) + carved * (long) SizeClasses.size(c);
                 carved++; // committed by the counts store below
+                if (transitAt != 0) {
+                    w.put(transitAt, blk); // intent: blk is moving to the cache list
+                }
             } else {
                 // a full span on the list (possible only after a crash): unlink it and look again
                 PageList.remove(d, e + SPAN_HEAD, span, d.pageCount);
@@ -146,6 +161,15 @@ final class Shard {
      * to its span's free list.
      */
     void pushBlock(long off, long span, int c) {
+        pushBlock(off, span, c, 0);
+    }
+
+    /**
+     * {@link #pushBlock(long, long, int)} for a batch move out of a thread cache: the intent record at
+     * {@code transitAt} (0 for none) is cleared before the span goes back to the page heap, so it never names a
+     * block of a span that left this shard.
+     */
+    void pushBlock(long off, long span, int c, long transitAt) {
         assert lock.isHeldByCurrentThread();
         long e = entry(c);
         long counts = d.get(span, COUNTS);
@@ -166,6 +190,9 @@ final class Shard {
             long first = w.get(e + SPAN_HEAD);
             boolean onlySpan = first == span && PageDescriptor.high(d.get(span, LINKS)) == NO_PAGE;
             if (!onlySpan) {
+                if (transitAt != 0) {
+                    w.put(transitAt, SlotTable.NO_TRANSIT); // off is on its span: settled
+                }
                 releaseSpan(span, c, free);
             }
         }

@@ -14,7 +14,11 @@ package dev.hshm.allocators.internal.heap;
  * records (SLOT_COUNT x {@value #RECORD_BYTES} B, each on its own cache lines)
  *   +0   OWNER_TID  u64  the owner word again (diagnostics only)          plain, by the owner
  *   +8   INIT       u64  SALT ^ ~slot once the heads below were set       plain, by the owner, after the heads
- *   +16  (reserved, 0) to +64
+ *   +16  TRANSIT    u64  the intent record of a batch move: the block that is moving between this slot's list
+ *                        and a span of the shard whose lock the writer holds, or 0 (none). Written before the
+ *                        block leaves one structure, cleared before that lock is released; resolved by the
+ *                        repair of the next owner of the lock if the writer dies ({@code HeapWalk}).
+ *   +24  (reserved, 0) to +64
  *   +64 + 8c  HEAD  u64  first cached free block ({@link FreeBlock}) of class c, or NO_OFFSET
  *                        plain, read and written by the owner thread only; read opaque by statistics
  * </pre>
@@ -31,7 +35,10 @@ public final class SlotTable {
 
     static final long OWNER_TID = 0;
     static final long INIT = OWNER_TID + 8;
-    static final long RESERVED = INIT + 8;
+    static final long TRANSIT = INIT + 8;
+    /** TRANSIT when no block is moving (0 is never a block: the heap header is at the region's start). */
+    static final long NO_TRANSIT = 0;
+    static final long RESERVED = TRANSIT + 8;
     static final long HEADS = 64;
     static final int HEAD_BYTES = 8;
     static final int RECORD_BYTES = (int) HeapHeader.align(HEADS + (long) SizeClasses.COUNT * HEAD_BYTES, 64);
@@ -58,6 +65,11 @@ public final class SlotTable {
     /** The record of slot {@code slot}. */
     public static long record(HeapHeader.Geometry geo, int slot) {
         return records(geo) + (long) slot * RECORD_BYTES;
+    }
+
+    /** The record whose class-{@code c} list head word is at {@code headAt}. */
+    static long recordOfHead(long headAt, int c) {
+        return headAt - HEADS - (long) c * HEAD_BYTES;
     }
 
     /** The head word of class {@code c}'s list in the record at {@code record}. */

@@ -2,8 +2,6 @@ package dev.hshm.allocators.internal.heap;
 
 import static dev.hshm.allocators.internal.heap.FreeBlock.NO_OFFSET;
 
-import dev.hshm.api.spi.Processes;
-
 /**
  * The thread-cache slot table of a {@code thread_local} heap ({@link SlotTable}): leasing a slot, giving it back
  * with its cached blocks, and reclaiming the slots of dead processes. Which thread uses which slot is the
@@ -68,7 +66,7 @@ public final class Slots {
             long at = SlotTable.lease(geo, slot);
             if (w.getOpaque(at + SlotTable.OWNER) == OwnerWords.FREE
                     && w.cas(at + SlotTable.OWNER, OwnerWords.FREE, owner)) {
-                w.put(at + SlotTable.START, Processes.currentStartMillis());
+                w.put(at + SlotTable.START, OwnerWords.startWord());
                 long rec = record(slot);
                 long init = heap.salt ^ ~(long) slot;
                 if (w.get(rec + SlotTable.INIT) != init) {
@@ -119,10 +117,14 @@ public final class Slots {
             if (owner == OwnerWords.FREE || OwnerWords.isOurs(owner)) {
                 continue;
             }
-            if (Processes.isAlive(OwnerWords.pidOf(owner), w.get(at + SlotTable.START))) {
+            if (OwnerWords.isAlive(owner, w.get(at + SlotTable.START))) {
                 continue;
             }
             if (w.cas(at + SlotTable.OWNER, owner, me)) {
+                // START still holds the dead owner's start word, whose pid bits are not ours: until the store
+                // below, a second reclaimer sees "start unknown" and checks our pid only (alive: it leaves the
+                // slot to us). A reclaimer that dies is found dead by its pid, and the next one takes over.
+                w.put(at + SlotTable.START, OwnerWords.startWord());
                 LOG.log(System.Logger.Level.INFO, "allocator " + heap.id + ": reclaiming cache slot " + slot + " of "
                         + OwnerWords.describe(owner) + " (dead)");
                 release(slot, me);

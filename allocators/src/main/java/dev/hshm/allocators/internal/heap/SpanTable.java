@@ -124,22 +124,28 @@ final class SpanTable {
 
     /**
      * Takes up to {@code want} blocks of class {@code c} from shard {@code s} into the thread cache list at
-     * {@code listAt}, under one hold of the shard's lock.
+     * {@code listAt} (a {@link SlotTable} record's head word), under one hold of the shard's lock.
      *
-     * <p>Crash notes: each block leaves its span first (see {@link Shard#popBlock}), then joins the cache list
-     * (its words, then the list head). A death in between leaves the block counted live and on no list: leaked
-     * to the dead process, never handed out twice.
+     * <p>Crash notes, per block b: (1) the record's TRANSIT = b (the intent); (2) b leaves its span (the AUX or
+     * COUNTS store of {@link Shard#popBlock}: the commit there), then the span's derived words; (3) b's NEXT and
+     * TAG, (4) the list head = b (b is on the cache list). After the last block, TRANSIT = 0, before the unlock.
+     * A death before (2) leaves b on its span; between (2) and (4), b on no list; after (4), b on the cache list.
+     * The next owner of the shard's lock finds the dead owner, and its repair resolves TRANSIT
+     * ({@link HeapWalk#repairShard}): b found on the cache list or on its span stays there, b on neither goes back
+     * to its span. So a death costs no block; the dead process's slot gives the cached ones back when it is
+     * reclaimed.
      *
      * @return the blocks added (0 if the heap has no room, after every shard gave back its empty spans)
      */
     int takeBatch(int s, int c, long listAt, int want) {
         Shard shard = shards[s];
+        long transitAt = SlotTable.recordOfHead(listAt, c) + SlotTable.TRANSIT;
         for (int round = 0; round < ALLOCATE_ROUNDS; round++) {
             int n = 0;
             shard.lock.lock();
             try {
                 while (n < want) {
-                    long b = shard.popBlock(c);
+                    long b = shard.popBlock(c, transitAt);
                     if (b == NO_OFFSET) {
                         break;
                     }
@@ -147,6 +153,7 @@ final class SpanTable {
                     n++;
                 }
             } finally {
+                clearTransit(transitAt);
                 shard.lock.unlock();
             }
             if (n > 0 || trimAll() == 0) {
@@ -156,13 +163,22 @@ final class SpanTable {
         return 0;
     }
 
+    /** Clears an intent record before its lock is released (a stale one could name a block handed out later). */
+    private void clearTransit(long transitAt) {
+        if (w.get(transitAt) != SlotTable.NO_TRANSIT) {
+            w.put(transitAt, SlotTable.NO_TRANSIT);
+        }
+    }
+
     /**
      * Gives up to {@code n} blocks of class {@code c} from the front of the thread cache list at {@code listAt}
      * back to their spans, each under its span's shard lock (taken once for a run of blocks of one shard). An
      * entry that fails its checks cuts the list there: what follows is leaked, nothing is handed out twice.
      *
-     * <p>Crash notes: each block is unlinked from the cache list (the list head moves past it) before it is
-     * pushed on its span's list; a death in between leaks that one block.
+     * <p>Crash notes, per block b (the shard lock of b's span held): (1) the record's TRANSIT = b; (2) the list
+     * head moves past b (b is off the cache list); (3) b's NEXT and TAG, then its span's AUX = b (the commit of
+     * {@link Shard#pushBlock}), then the span's derived words. TRANSIT = 0 before each unlock. A death is resolved
+     * like one in {@link #takeBatch}: b stays where the repair finds it, or goes to its span if it is on neither.
      *
      * @return the blocks taken off the list (a cut list counts what was moved before the cut)
      */
@@ -171,6 +187,7 @@ final class SpanTable {
         Shard held = null;
         long heapOff = heap.geo.heapOffset();
         long heapEnd = heap.geo.heapEnd();
+        long transitAt = SlotTable.recordOfHead(listAt, c) + SlotTable.TRANSIT;
         try {
             long head = w.get(listAt);
             while (moved < n && head != NO_OFFSET) {
@@ -193,6 +210,7 @@ final class SpanTable {
                 Shard shard = shards[checkShard(PageDescriptor.shard(d.get(span, INFO)), span)];
                 if (shard != held) {
                     if (held != null) {
+                        clearTransit(transitAt);
                         held.lock.unlock();
                         held = null;
                     }
@@ -200,13 +218,15 @@ final class SpanTable {
                     held = shard;
                 }
                 long next = w.get(head + FreeBlock.NEXT);
-                w.put(listAt, next); // off the cache list first: a death before the push leaks one block
-                shard.pushBlock(head, span, c);
+                w.put(transitAt, head); // intent: head is moving to its span
+                w.put(listAt, next); // off the cache list
+                shard.pushBlock(head, span, c, transitAt);
                 head = next;
                 moved++;
             }
         } finally {
             if (held != null) {
+                clearTransit(transitAt);
                 held.lock.unlock();
             }
         }

@@ -30,23 +30,41 @@ final class Words {
     }
 
     long get(long at) {
-        return seg.get(J, at);
+        try {
+            return seg.get(J, at);
+        } catch (IndexOutOfBoundsException e) {
+            throw outside(seg, at, e);
+        }
     }
 
     void put(long at, long v) {
         CrashPoints.beforeStore();
-        seg.set(J, at, v);
+        try {
+            seg.set(J, at, v);
+        } catch (IndexOutOfBoundsException e) {
+            throw outside(seg, at, e);
+        }
+        CrashPoints.afterStore(seg, at, 8);
     }
 
     /** A plain load from {@code seg}, for the fast paths that keep the segment in a field of their own. */
     static long get(MemorySegment seg, long at) {
-        return seg.get(J, at);
+        try {
+            return seg.get(J, at);
+        } catch (IndexOutOfBoundsException e) {
+            throw outside(seg, at, e);
+        }
     }
 
     /** A plain store to {@code seg}, for the fast paths (the {@link CrashPoints} hook included). */
     static void put(MemorySegment seg, long at, long v) {
         CrashPoints.beforeStore();
-        seg.set(J, at, v);
+        try {
+            seg.set(J, at, v);
+        } catch (IndexOutOfBoundsException e) {
+            throw outside(seg, at, e);
+        }
+        CrashPoints.afterStore(seg, at, 8);
     }
 
     int getInt(long at) {
@@ -56,38 +74,75 @@ final class Words {
     void putInt(long at, int v) {
         CrashPoints.beforeStore();
         seg.set(ValueLayout.JAVA_INT_UNALIGNED, at, v);
+        CrashPoints.afterStore(seg, at, 4);
     }
 
     long getOpaque(long at) {
-        return (long) LONG.getOpaque(seg, at);
+        try {
+            return (long) LONG.getOpaque(seg, at);
+        } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
+            throw outside(seg, at, e);
+        }
     }
 
     long getAcquire(long at) {
-        return (long) LONG.getAcquire(seg, at);
+        try {
+            return (long) LONG.getAcquire(seg, at);
+        } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
+            throw outside(seg, at, e);
+        }
     }
 
     long getVolatile(long at) {
-        return (long) LONG.getVolatile(seg, at);
+        try {
+            return (long) LONG.getVolatile(seg, at);
+        } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
+            throw outside(seg, at, e);
+        }
     }
 
     void putRelease(long at, long v) {
         CrashPoints.beforeStore();
         LONG.setRelease(seg, at, v);
+        CrashPoints.afterStore(seg, at, 8);
     }
 
     void putOpaque(long at, long v) {
         CrashPoints.beforeStore();
         LONG.setOpaque(seg, at, v);
+        CrashPoints.afterStore(seg, at, 8);
     }
 
     boolean cas(long at, long expect, long v) {
         CrashPoints.beforeStore();
-        return LONG.compareAndSet(seg, at, expect, v);
+        boolean done;
+        try {
+            done = LONG.compareAndSet(seg, at, expect, v);
+        } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
+            throw outside(seg, at, e);
+        }
+        CrashPoints.afterStore(seg, at, 8);
+        return done;
     }
 
     long getAndAdd(long at, long delta) {
         CrashPoints.beforeStore();
-        return (long) LONG.getAndAdd(seg, at, delta);
+        long old = (long) LONG.getAndAdd(seg, at, delta);
+        CrashPoints.afterStore(seg, at, 8);
+        return old;
+    }
+
+    /**
+     * The exception for an access outside the backend's data: only a corrupt word of the heap's metadata (an
+     * offset or index read from shared memory) leads there, so it is reported as corruption, never as the JDK's
+     * bounds or alignment exception.
+     */
+    static dev.hshm.api.CorruptSegmentException outside(MemorySegment seg, long at, RuntimeException cause) {
+        dev.hshm.api.CorruptSegmentException e = new dev.hshm.api.CorruptSegmentException("heap metadata points"
+                + " outside the backend's data (a corrupt offset or index): data offset=" + at + ", data size="
+                + seg.byteSize());
+        e.initCause(cause);
+        return e;
     }
 
     /** Plain read-modify-write, for counters written under a lock. */
@@ -99,5 +154,6 @@ final class Words {
     void zero(long at, long bytes) {
         CrashPoints.beforeStore();
         seg.asSlice(at, bytes).fill((byte) 0);
+        CrashPoints.afterStore(seg, at, bytes);
     }
 }
