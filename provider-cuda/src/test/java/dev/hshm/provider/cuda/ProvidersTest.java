@@ -21,6 +21,7 @@ import dev.hshm.provider.cuda.internal.CudaShmMmapProvider;
 import dev.hshm.provider.cuda.internal.CudaThreadModelProvider;
 import dev.hshm.provider.cuda.internal.DriverLibrary;
 import dev.hshm.provider.posix.PthreadsThreadModelProvider;
+import dev.hshm.testkit.ShmTestNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.module.ModuleDescriptor;
@@ -73,7 +74,7 @@ class ProvidersTest {
     @Test
     void everyOperationOfTheUnsupportedBackendProviderNamesTheReason() {
         CudaShmMmapProvider p = new CudaShmMmapProvider();
-        String url = "hshm-cuda-t-" + ProcessHandle.current().pid() + "-unsupported";
+        String url = ShmTestNames.unique("hshm-cuda-t-unsupported");
         List<Runnable> ops = List.of(
                 () -> p.create(MemoryBackendId.get(1), 1 << 20, url, BackendOptions.DEFAULT),
                 () -> p.attach(url),
@@ -110,7 +111,7 @@ class ProvidersTest {
 
     @Test
     void theMemoryManagerRefusesTheKindWithTheReasonAndCreatesNothing() {
-        String url = "hshm-cuda-t-" + ProcessHandle.current().pid() + "-mm";
+        String url = ShmTestNames.unique("hshm-cuda-t-mm");
         ProviderNotFoundException e = assertThrows(ProviderNotFoundException.class, () -> MemoryManager.get()
                 .createBackend(MemoryBackend.CUDA_SHM_MMAP, MemoryBackendId.get(77), 1 << 20, url));
         assertTrue(e.getMessage().contains("libcuda.so.1"), e.getMessage());

@@ -7,18 +7,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.spi.BackendHeader;
-import dev.hshm.api.testing.ShmTestNames;
+import dev.hshm.testkit.ChildJvm;
+import dev.hshm.testkit.ShmTestNames;
 import dev.hshm.provider.posix.internal.DevShm;
 import dev.hshm.provider.posix.internal.PosixShm;
-import java.io.File;
 import java.lang.foreign.ValueLayout;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -85,29 +81,16 @@ class ChildJvmTest {
         segs.close();
     }
 
-    private static String location(Class<?> c) throws URISyntaxException {
-        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    }
-
     /** Runs Probe.java with the api and this module on the class path; returns its output lines. */
     private List<String> runProbe(String shellPrefix, List<String> jvmFlags, String... args) throws Exception {
         Path probe = tmp.resolve("Probe.java");
         Files.writeString(probe, PROBE);
-        List<String> cmd = new ArrayList<>();
+        ChildJvm.Builder b = ChildJvm.java().name("probe").jvmArgs(jvmFlags)
+                .classPathOf(PosixShm.class, BackendHeader.class).source(probe).args(args);
         if (shellPrefix != null) {
-            cmd.addAll(List.of("/bin/sh", "-c", shellPrefix + " && exec \"$0\" \"$@\""));
+            b.shellPrefix(shellPrefix);
         }
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(jvmFlags);
-        cmd.add("-cp");
-        cmd.add(location(PosixShm.class) + File.pathSeparator + location(BackendHeader.class));
-        cmd.add(probe.toString());
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "probe timed out: " + out);
-        assertEquals(0, p.exitValue(), "probe failed: " + cmd + "\n" + out);
-        return out.lines().toList();
+        return b.run(60).lines();
     }
 
     private static String line(List<String> out, String prefix) {

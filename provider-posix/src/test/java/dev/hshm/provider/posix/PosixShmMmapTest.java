@@ -18,7 +18,7 @@ import dev.hshm.api.NotFoundException;
 import dev.hshm.api.OutOfMemoryException;
 import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.api.spi.BackendOptions;
-import dev.hshm.api.testing.ShmTestNames;
+import dev.hshm.testkit.ShmTestNames;
 import dev.hshm.provider.posix.internal.DevShm;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;

@@ -13,7 +13,7 @@ import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.MemoryManager;
 import dev.hshm.api.NotFoundException;
 import dev.hshm.api.Units;
-import dev.hshm.api.testing.ShmTestNames;
+import dev.hshm.testkit.ShmTestNames;
 import dev.hshm.provider.posix.internal.DevShm;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;

@@ -24,6 +24,7 @@ import dev.hshm.provider.posix.PthreadsThreadModelProvider;
 import dev.hshm.provider.rocm.internal.HipRuntime;
 import dev.hshm.provider.rocm.internal.RocmShmMmapProvider;
 import dev.hshm.provider.rocm.internal.RocmThreadModelProvider;
+import dev.hshm.testkit.ShmTestNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.module.ModuleDescriptor;
@@ -136,7 +137,7 @@ class ProvidersTest {
 
     @Test
     void unlinkNeedsNoGpu() {
-        String name = "hshm-rocm-t-" + ProcessHandle.current().pid() + "-unlink";
+        String name = ShmTestNames.unique("hshm-rocm-t-unlink");
         PosixShmMmap b = PosixShmMmap.create(MemoryBackendId.get(1), 4096, name, 0600);
         try {
             new RocmShmMmapProvider().unlink(name);

@@ -2,7 +2,7 @@ package dev.hshm.provider.windows;
 
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
-import dev.hshm.api.testing.MemoryBackendContract;
+import dev.hshm.testkit.MemoryBackendContract;
 import dev.hshm.provider.windows.internal.WinApi;
 
 /** The api's backend contract for {@link WindowsMmap}, over the Win32 calls a subclass chooses. */

@@ -11,7 +11,7 @@ import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.NotFoundException;
 import dev.hshm.api.spi.BackendOptions;
-import dev.hshm.api.testing.MemoryBackendContract;
+import dev.hshm.testkit.MemoryBackendContract;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

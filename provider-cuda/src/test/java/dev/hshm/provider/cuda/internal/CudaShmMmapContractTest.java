@@ -2,8 +2,8 @@ package dev.hshm.provider.cuda.internal;
 
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
-import dev.hshm.api.testing.MemoryBackendContract;
-import dev.hshm.api.testing.ShmTestNames;
+import dev.hshm.testkit.MemoryBackendContract;
+import dev.hshm.testkit.ShmTestNames;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;

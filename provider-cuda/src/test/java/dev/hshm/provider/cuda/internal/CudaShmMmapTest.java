@@ -27,7 +27,7 @@ import dev.hshm.api.NativeException;
 import dev.hshm.api.spi.AllocatorProvider;
 import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.api.spi.ProviderRegistry;
-import dev.hshm.api.testing.ShmTestNames;
+import dev.hshm.testkit.ShmTestNames;
 import dev.hshm.provider.cuda.CudaBackend;
 import dev.hshm.provider.posix.PosixShmMmap;
 import java.lang.foreign.MemorySegment;

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hshm.api.NativeException;
+import dev.hshm.testkit.ShmTestNames;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -20,11 +20,10 @@ import org.junit.jupiter.api.condition.OS;
 @EnabledOnOs(OS.LINUX)
 class PosixShmTest {
 
-    private static final AtomicInteger COUNTER = new AtomicInteger();
     private String name;
 
     private String freshName() {
-        name = "hshm-n-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
+        name = ShmTestNames.unique("hshm-n");
         return name;
     }
 

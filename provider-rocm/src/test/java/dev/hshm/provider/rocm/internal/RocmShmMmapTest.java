@@ -27,7 +27,7 @@ import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.NativeException;
 import dev.hshm.api.StateException;
 import dev.hshm.api.spi.BackendHeader;
-import dev.hshm.api.testing.ShmTestNames;
+import dev.hshm.testkit.ShmTestNames;
 import dev.hshm.provider.posix.PosixShmMmap;
 import dev.hshm.provider.rocm.RocmBackend;
 import java.lang.foreign.MemorySegment;

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hshm.testkit.ShmTestNames;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -24,11 +24,10 @@ import org.junit.jupiter.api.condition.OS;
         + " (WindowsShmMmapTest, WindowsMmapTest) and SimulatedWinApi, which follow the facts checked here")
 class Kernel32WindowsTest {
 
-    private static final AtomicInteger SEQ = new AtomicInteger();
     private final WinApi api = NativeWinApi.INSTANCE;
 
     private static String uniqueObjectName() {
-        return "Local\\hshmk32-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
+        return "Local\\" + ShmTestNames.unique("hshmk32");
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.hshm.api.testing;
+package dev.hshm.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,6 +25,10 @@ import org.junit.jupiter.api.Test;
  * after each test.
  */
 public abstract class MemoryBackendContract {
+
+    /** For subclasses. */
+    protected MemoryBackendContract() {
+    }
 
     private final List<MemoryBackend> made = new ArrayList<>();
 

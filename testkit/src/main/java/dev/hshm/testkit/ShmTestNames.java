@@ -1,4 +1,4 @@
-package dev.hshm.api.testing;
+package dev.hshm.testkit;
 
 import dev.hshm.api.MemoryBackend;
 import java.io.IOException;
@@ -38,9 +38,20 @@ public final class ShmTestNames implements AutoCloseable {
      * @return {@code prefix-pid-n}
      */
     public String name() {
-        String n = prefix + "-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
+        String n = unique(prefix);
         names.add(n);
         return n;
+    }
+
+    /**
+     * A name no other call in any live process returns, not tracked (for tests that remove it themselves, or
+     * whose objects are not in {@code /dev/shm}, such as Windows named mappings).
+     *
+     * @param prefix for example {@code hshm-it}
+     * @return {@code prefix-pid-n}
+     */
+    public static String unique(String prefix) {
+        return prefix + "-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.hshm.api.testing;
+package dev.hshm.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -37,6 +37,10 @@ import org.junit.jupiter.api.Test;
  * implement {@link #create}.
  */
 public abstract class AllocatorContract {
+
+    /** For subclasses. */
+    protected AllocatorContract() {
+    }
 
     /** The heap size {@link #create} is asked for. */
     protected static final long HEAP = 64L << 20;
