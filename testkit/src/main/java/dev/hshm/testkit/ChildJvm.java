@@ -531,6 +531,16 @@ public final class ChildJvm implements AutoCloseable {
         throw new AssertionError(name + " printed no '" + key + "=':\n" + output());
     }
 
+    /**
+     * The name, the pid and the output so far (for assertion messages).
+     *
+     * @return a description
+     */
+    @Override
+    public String toString() {
+        return name + " (pid " + process.pid() + "):\n" + output();
+    }
+
     /** Kills the child if it still runs. */
     @Override
     public void close() {

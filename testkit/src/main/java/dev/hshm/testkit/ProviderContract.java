@@ -31,38 +31,34 @@ import org.junit.jupiter.api.Test;
  * support verdict with a reason, computed once and never thrown; the registry lists it under its name; an
  * unsupported provider refuses to create, naming its reason, instead of failing with a linkage error; and the
  * module (on the module path) provides exactly what {@code META-INF/services} lists (the class path and OSGi
- * find providers there) and exports only what it says. Extend it with the module's providers.
+ * find providers there) and exports only what it says. Extend it, passing the module's providers.
  */
 public abstract class ProviderContract {
-
-    /** For subclasses. */
-    protected ProviderContract() {
-    }
 
     /** The SPIs a provider may implement. */
     private static final List<Class<? extends NamedProvider>> SPIS =
             List.of(MemoryBackendProvider.class, AllocatorProvider.class, ThreadModelProvider.class);
 
-    /**
-     * One fresh instance of every provider the module ships.
-     *
-     * @return the providers
-     */
-    protected abstract List<NamedProvider> providers();
+    private final String moduleName;
+    private final Set<String> exportedPackages;
+    private final List<NamedProvider> providers;
 
     /**
-     * The module's JPMS name.
+     * The module and what it ships (JUnit makes a new instance, so fresh providers, for every test).
      *
-     * @return for example {@code com.example.hshm.filebackend}
+     * @param moduleName the module's JPMS name, for example {@code com.example.hshm.filebackend}
+     * @param exportedPackages the packages it exports (none for a module reached only through its providers)
+     * @param providers one instance of every provider the module ships
      */
-    protected abstract String moduleName();
+    protected ProviderContract(String moduleName, Set<String> exportedPackages, NamedProvider... providers) {
+        this.moduleName = moduleName;
+        this.exportedPackages = Set.copyOf(exportedPackages);
+        this.providers = List.of(providers);
+    }
 
-    /**
-     * The packages the module exports (none for a module reached only through its providers).
-     *
-     * @return the package names
-     */
-    protected abstract Set<String> exportedPackages();
+    private List<NamedProvider> providers() {
+        return providers;
+    }
 
     private static List<Class<? extends NamedProvider>> spisOf(NamedProvider p) {
         return SPIS.stream().filter(s -> s.isInstance(p)).toList();
@@ -136,12 +132,12 @@ public abstract class ProviderContract {
         }
         if (m.isNamed()) {
             ModuleDescriptor d = m.getDescriptor();
-            assertEquals(moduleName(), d.name());
-            assertEquals(exportedPackages(), d.exports().stream().map(ModuleDescriptor.Exports::source)
+            assertEquals(moduleName, d.name());
+            assertEquals(exportedPackages, d.exports().stream().map(ModuleDescriptor.Exports::source)
                     .collect(Collectors.toSet()), "exported packages");
             assertTrue(d.requires().stream().anyMatch(r -> r.name().equals("dev.hshm.api")), "requires dev.hshm.api");
         } else {
-            System.out.println("[ProviderContract] " + moduleName() + " runs on the class path: the module"
+            System.out.println("[ProviderContract] " + moduleName + " runs on the class path: the module"
                     + " descriptor is not checked here, META-INF/services is");
         }
     }

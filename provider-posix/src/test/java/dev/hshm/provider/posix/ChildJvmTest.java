@@ -81,8 +81,8 @@ class ChildJvmTest {
         segs.close();
     }
 
-    /** Runs Probe.java with the api and this module on the class path; returns its output lines. */
-    private List<String> runProbe(String shellPrefix, List<String> jvmFlags, String... args) throws Exception {
+    /** Runs Probe.java with the api and this module on the class path; returns the finished child. */
+    private ChildJvm runProbe(String shellPrefix, List<String> jvmFlags, String... args) throws Exception {
         Path probe = tmp.resolve("Probe.java");
         Files.writeString(probe, PROBE);
         ChildJvm.Builder b = ChildJvm.java().name("probe").jvmArgs(jvmFlags)
@@ -90,28 +90,24 @@ class ChildJvmTest {
         if (shellPrefix != null) {
             b.shellPrefix(shellPrefix);
         }
-        return b.run(60).lines();
+        return b.run(60);
     }
 
-    private static String line(List<String> out, String prefix) {
-        return out.stream().filter(l -> l.startsWith(prefix)).findFirst()
-                .orElseThrow(() -> new AssertionError("no line starting with '" + prefix + "' in " + out));
-    }
 
     @Test
     void anotherProcessOnTheClassPathFindsTheProvidersAndSharesTheMemory() throws Exception {
         String name = segs.name();
         PosixShmMmap b = segs.track(PosixShmMmap.create(MemoryBackendId.get(4), 4096, name, 0600));
         b.data().set(ValueLayout.JAVA_LONG, 0, 777L);
-        List<String> out = runProbe(null, List.of("--enable-native-access=ALL-UNNAMED"), "attach", name);
-        assertTrue(line(out, "backend posix_shm_mmap").contains(PosixShmMmapProvider.class.getName() + " supported"),
-                out.toString());
-        assertTrue(line(out, "backend posix_mmap").contains(PosixMmapProvider.class.getName() + " supported"),
-                out.toString());
-        assertTrue(line(out, "model pthreads").contains(" supported"), out.toString());
-        assertEquals("read 777", line(out, "read "));
-        assertEquals("attachCount 2", line(out, "attachCount "));
-        String[] current = line(out, "current ").split(" ");
+        ChildJvm out = runProbe(null, List.of("--enable-native-access=ALL-UNNAMED"), "attach", name);
+        assertTrue(out.line("backend posix_shm_mmap").contains(PosixShmMmapProvider.class.getName() + " supported"),
+                out.output());
+        assertTrue(out.line("backend posix_mmap").contains(PosixMmapProvider.class.getName() + " supported"),
+                out.output());
+        assertTrue(out.line("model pthreads").contains(" supported"), out.output());
+        assertEquals("read 777", out.line("read "));
+        assertEquals("attachCount 2", out.line("attachCount "));
+        String[] current = out.line("current ").split(" ");
         assertEquals("pthreads", current[1]);
         assertEquals(current[5], current[3], "the child's tids carry the child's pid");
         assertNotEquals(Long.toString(ProcessHandle.current().pid()), current[5]);
@@ -121,9 +117,9 @@ class ChildJvmTest {
 
     @Test
     void deniedNativeAccessIsReportedAsUnsupportedWithTheFlagToAdd() throws Exception {
-        List<String> out = runProbe(null, List.of("--illegal-native-access=deny"), "list");
+        ChildJvm out = runProbe(null, List.of("--illegal-native-access=deny"), "list");
         for (String prefix : List.of("backend posix_mmap", "backend posix_shm_mmap", "model pthreads")) {
-            String l = line(out, prefix);
+            String l = out.line(prefix);
             assertTrue(l.contains("unsupported (native access denied: add --enable-native-access=ALL-UNNAMED"), l);
         }
     }
@@ -133,12 +129,12 @@ class ChildJvmTest {
         long size = 8L << 30; // fits the tmpfs (sparse) but not an address space limited to ~3 GB
         assumeTrue(Files.getFileStore(DevShm.DIR).getTotalSpace() > size + (1L << 20), "/dev/shm smaller than 8 GiB");
         String name = segs.name();
-        List<String> out = runProbe("ulimit -v 3000000",
+        ChildJvm out = runProbe("ulimit -v 3000000",
                 List.of("-Xmx64m", "-Xss512k", "-XX:ReservedCodeCacheSize=32m", "-XX:CompressedClassSpaceSize=64m",
                         "-XX:MaxMetaspaceSize=128m", "-XX:+UseSerialGC", "-Xshare:auto",
                         "--enable-native-access=ALL-UNNAMED"),
                 "create", name, Long.toString(size));
-        String failed = line(out, "failed ");
+        String failed = out.line("failed ");
         assertTrue(failed.contains("mmap failed: ENOMEM (12)"), failed);
         assertTrue(failed.contains("ulimit -v"), failed);
         assertTrue(!Files.exists(DevShm.path(name)), "shm_open had created it; the failed create must unlink it");

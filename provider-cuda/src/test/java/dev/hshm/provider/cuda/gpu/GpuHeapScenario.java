@@ -12,18 +12,15 @@ import dev.hshm.provider.cuda.CudaThreadModel;
 import dev.hshm.provider.cuda.internal.CudaRuntime;
 import dev.hshm.provider.cuda.internal.CudaThreadModelProvider;
 import dev.hshm.provider.cuda.internal.JCudaApi;
-import java.io.BufferedReader;
+import dev.hshm.testkit.ChildJvm;
 import java.io.File;
-import java.io.InputStreamReader;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import jcuda.runtime.cudaStream_t;
 
 /**
@@ -240,26 +237,9 @@ public final class GpuHeapScenario {
         if (classPath != null && !classPath.isBlank()) {
             cp.addAll(Arrays.asList(classPath.split(File.pathSeparator)));
         }
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Dhshm.thread.model=cuda", "-cp",
-                String.join(File.pathSeparator, cp), GpuHeapScenario.class.getName(), "child", url);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        StringBuilder out = new StringBuilder();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                System.out.println("  [child pid " + p.pid() + "] " + line);
-                out.append(line).append('\n');
-            }
-        }
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("the child did not finish: " + out);
-        }
-        if (p.exitValue() != 0) {
-            throw new AssertionError("the child failed (exit " + p.exitValue() + "):\n" + out);
-        }
-        return out.toString();
+        return ChildJvm.java().name("child").echoTo(System.out).nativeAccess("ALL-UNNAMED")
+                .jvmArgs("-Dhshm.thread.model=cuda").classPath(cp).main(GpuHeapScenario.class.getName())
+                .args("child", url).run(120).output();
     }
 
     /** The child's part. */

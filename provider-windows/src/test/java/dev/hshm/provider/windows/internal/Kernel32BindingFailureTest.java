@@ -4,14 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.hshm.testkit.ChildJvm;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -26,58 +21,37 @@ import org.junit.jupiter.api.condition.OS;
 @DisabledOnOs(value = OS.WINDOWS, disabledReason = "on Windows the lookup succeeds; Kernel32WindowsTest covers it")
 class Kernel32BindingFailureTest {
 
-    private static Map<String, String> probe(String... jvmFlags) throws IOException, InterruptedException {
+    private static ChildJvm probe(String... jvmFlags) throws IOException, InterruptedException {
         Module m = Kernel32.class.getModule();
         assumeTrue(m.isNamed(), "needs the module path (tests run on the class path)");
         String modulePath = System.getProperty("jdk.module.path");
         assumeTrue(modulePath != null, "no jdk.module.path");
-        Path testClasses;
-        try {
-            testClasses = Path.of(BindingProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Dos.name=Windows 11");
-        cmd.addAll(List.of(jvmFlags));
-        cmd.addAll(List.of("--module-path", modulePath,
-                "--patch-module", m.getName() + "=" + testClasses,
-                "-m", m.getName() + "/" + BindingProbe.class.getName()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "probe did not finish");
-        assertEquals(0, p.exitValue(), out);
-        Map<String, String> kv = new HashMap<>();
-        for (String line : out.lines().toList()) {
-            int eq = line.indexOf('=');
-            if (eq > 0) {
-                kv.put(line.substring(0, eq), line.substring(eq + 1));
-            }
-        }
-        kv.put("output", out);
-        return kv;
+        return ChildJvm.java().name("probe").jvmArgs("-Dos.name=Windows 11").jvmArgs(jvmFlags)
+                .jvmArgs("--module-path", modulePath,
+                        "--patch-module", m.getName() + "=" + ChildJvm.location(BindingProbe.class),
+                        "-m", m.getName() + "/" + BindingProbe.class.getName())
+                .run(60);
     }
 
     @Test
     void aKernel32ThatCannotBeFoundIsAReasonNotALinkageError() throws Exception {
-        Map<String, String> r = probe("--enable-native-access=dev.hshm.api,dev.hshm.provider.windows");
-        String out = r.get("output");
-        assertEquals("true", r.get("windows"), out);
-        assertTrue(r.get("support").startsWith("unsupported (kernel32 functions could not be bound on Windows 11"), out);
-        assertTrue(r.get("support").contains("kernel32"), out);
-        assertEquals("true", r.get("loadAttempted"), out);
-        assertTrue(r.get("call").startsWith(UnsupportedOperationException.class.getName()
+        ChildJvm r = probe("--enable-native-access=dev.hshm.api,dev.hshm.provider.windows");
+        String out = r.output();
+        assertEquals("true", r.value("windows"), out);
+        assertTrue(r.value("support").startsWith("unsupported (kernel32 functions could not be bound on Windows 11"), out);
+        assertTrue(r.value("support").contains("kernel32"), out);
+        assertEquals("true", r.value("loadAttempted"), out);
+        assertTrue(r.value("call").startsWith(UnsupportedOperationException.class.getName()
                 + ": kernel32 is not available: kernel32 functions could not be bound"), out);
     }
 
     @Test
     void deniedNativeAccessNamesTheFlagToAdd() throws Exception {
-        Map<String, String> r = probe("--illegal-native-access=deny", "--enable-native-access=dev.hshm.api");
-        String out = r.get("output");
-        assertTrue(r.get("support").startsWith("unsupported (native access denied: add"
+        ChildJvm r = probe("--illegal-native-access=deny", "--enable-native-access=dev.hshm.api");
+        String out = r.output();
+        assertTrue(r.value("support").startsWith("unsupported (native access denied: add"
                 + " --enable-native-access=dev.hshm.provider.windows"), out);
-        assertTrue(r.get("call").startsWith(UnsupportedOperationException.class.getName()
+        assertTrue(r.value("call").startsWith(UnsupportedOperationException.class.getName()
                 + ": kernel32 is not available: native access denied"), out);
     }
 }
