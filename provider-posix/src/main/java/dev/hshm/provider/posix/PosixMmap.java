@@ -4,6 +4,7 @@ import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.spi.AbstractMemoryBackend;
 import dev.hshm.api.spi.BackendHeader;
+import dev.hshm.api.spi.Sizes;
 import dev.hshm.provider.posix.internal.PosixShm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -45,7 +46,7 @@ public final class PosixMmap extends AbstractMemoryBackend {
      */
     public static PosixMmap create(MemoryBackendId id, long size) {
         long total = Sizes.mappingBytes(size);
-        long length = Sizes.roundUpToPage(total, PosixShm.pageSize());
+        long length = Sizes.roundUp(total, PosixShm.pageSize());
         Arena arena = Arena.ofShared();
         boolean success = false;
         try {

@@ -12,6 +12,7 @@ import dev.hshm.api.Units;
 import dev.hshm.api.spi.AbstractMemoryBackend;
 import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.api.spi.ShmNames;
+import dev.hshm.api.spi.Sizes;
 import dev.hshm.provider.posix.internal.DevShm;
 import dev.hshm.provider.posix.internal.PosixShm;
 import java.lang.foreign.Arena;

@@ -5,6 +5,7 @@ import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.NativeException;
 import dev.hshm.api.spi.AbstractMemoryBackend;
 import dev.hshm.api.spi.BackendHeader;
+import dev.hshm.api.spi.Sizes;
 import dev.hshm.provider.windows.internal.Kernel32;
 import dev.hshm.provider.windows.internal.WinApi;
 import dev.hshm.provider.windows.internal.WinErrors;

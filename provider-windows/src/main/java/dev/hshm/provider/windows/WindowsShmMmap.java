@@ -10,6 +10,7 @@ import dev.hshm.api.NotFoundException;
 import dev.hshm.api.spi.AbstractMemoryBackend;
 import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.api.spi.ShmNames;
+import dev.hshm.api.spi.Sizes;
 import dev.hshm.provider.windows.internal.Kernel32;
 import dev.hshm.provider.windows.internal.MemoryBasicInformation;
 import dev.hshm.provider.windows.internal.WinApi;
@@ -141,8 +142,8 @@ public final class WindowsShmMmap extends AbstractMemoryBackend {
         }
         String obj = objectName(name);
         WinResult created = api.createFileMapping(WinApi.INVALID_HANDLE_VALUE, WinApi.PAGE_READWRITE,
-                Sizes.high(total), Sizes.low(total), obj);
-        String createCall = "CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, " + Sizes.dwords(total)
+                Dwords.high(total), Dwords.low(total), obj);
+        String createCall = "CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, " + Dwords.dwords(total)
                 + ", \"" + obj + "\")";
         if (created.failed()) {
             throw WinErrors.fail(api, "CreateFileMappingW", created.error(), createCall, obj, total);

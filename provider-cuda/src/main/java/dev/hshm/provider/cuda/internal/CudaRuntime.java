@@ -1,5 +1,6 @@
 package dev.hshm.provider.cuda.internal;
 
+import dev.hshm.api.spi.NativeAccess;
 import dev.hshm.api.spi.Support;
 import java.util.LinkedHashSet;
 import java.util.Locale;
@@ -136,9 +137,7 @@ public final class CudaRuntime {
         try {
             return doProbe(env);
         } catch (Throwable t) {
-            if (t instanceof VirtualMachineError vme && !(t instanceof StackOverflowError)) {
-                throw vme;
-            }
+            NativeAccess.rethrowIfFatal(t);
             return new State(Support.no("CUDA probe failed: " + summarize(t)), null, 0);
         }
     }
@@ -158,9 +157,7 @@ public final class CudaRuntime {
         try {
             api = env.loadBinding();
         } catch (Throwable t) {
-            if (t instanceof VirtualMachineError vme && !(t instanceof StackOverflowError)) {
-                throw vme;
-            }
+            NativeAccess.rethrowIfFatal(t);
             return unsupported(bindingProblem(t));
         }
         int[] driverVersion = {0};

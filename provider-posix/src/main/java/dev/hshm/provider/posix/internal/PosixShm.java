@@ -2,6 +2,7 @@ package dev.hshm.provider.posix.internal;
 
 import dev.hshm.api.NativeException;
 import dev.hshm.api.Units;
+import dev.hshm.api.spi.NativeAccess;
 import dev.hshm.api.spi.Support;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -108,16 +109,14 @@ public final class PosixShm {
                 h = bindAll();
             }
         } catch (IllegalCallerException e) {
-            why = "native access denied: add --enable-native-access=" + moduleFlag() + " (" + e.getMessage() + ")";
+            why = NativeAccess.denied(PosixShm.class, e);
         } catch (Throwable t) {
-            if (t instanceof VirtualMachineError vme && !(t instanceof StackOverflowError)) {
-                throw vme;
-            }
+            NativeAccess.rethrowIfFatal(t);
             why = "POSIX functions could not be bound: " + t;
         }
         H = h;
         UNAVAILABLE = h == null ? why : null;
-        SUPPORT = h != null ? Support.yes(h.description() + nativeAccessNote()) : Support.no(why);
+        SUPPORT = h != null ? Support.yes(h.description() + NativeAccess.note(PosixShm.class)) : Support.no(why);
     }
 
     private PosixShm() {
@@ -178,18 +177,9 @@ public final class PosixShm {
      * @return the flag's value
      */
     public static String moduleFlag() {
-        Module m = PosixShm.class.getModule();
-        return m.isNamed() ? m.getName() : "ALL-UNNAMED";
+        return NativeAccess.moduleFlag(PosixShm.class);
     }
 
-    private static String nativeAccessNote() {
-        Module m = PosixShm.class.getModule();
-        if (m.isNativeAccessEnabled()) {
-            return "";
-        }
-        return "; native access is not enabled for " + (m.isNamed() ? m.getName() : "the unnamed module")
-                + ": the JDK warns now and will refuse later - add --enable-native-access=" + moduleFlag();
-    }
 
     private static Os detectOs() {
         String name = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
@@ -670,12 +660,6 @@ public final class PosixShm {
     }
 
     private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException re) {
-            return re;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException("unexpected checked exception from a downcall", t);
+        return NativeAccess.rethrow(t);
     }
 }

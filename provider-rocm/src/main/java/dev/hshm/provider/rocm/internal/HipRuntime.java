@@ -1,6 +1,7 @@
 package dev.hshm.provider.rocm.internal;
 
 import dev.hshm.api.NativeException;
+import dev.hshm.api.spi.NativeAccess;
 import dev.hshm.api.spi.Support;
 import java.lang.foreign.AddressLayout;
 import java.lang.foreign.Arena;
@@ -188,12 +189,9 @@ public final class HipRuntime implements HipApi {
             }
             return probeDevices(rt);
         } catch (IllegalCallerException e) {
-            return new Probe(null, Support.no("native access denied: add --enable-native-access=" + moduleFlag()
-                    + " (" + e.getMessage() + ")"), 0);
+            return new Probe(null, Support.no(NativeAccess.denied(HipRuntime.class, e)), 0);
         } catch (Throwable t) {
-            if (t instanceof VirtualMachineError vme && !(t instanceof StackOverflowError)) {
-                throw vme;
-            }
+            NativeAccess.rethrowIfFatal(t);
             return new Probe(null, Support.no("the HIP runtime could not be bound: " + t), 0);
         }
     }
@@ -216,7 +214,7 @@ public final class HipRuntime implements HipApi {
                     + " is installed; " + HipErrors.NO_DEVICE_ADVICE), 0);
         }
         return new Probe(rt, Support.yes(what + ", " + count + (count == 1 ? " device" : " devices")
-                + nativeAccessNote()), count);
+                + NativeAccess.note(HipRuntime.class)), count);
     }
 
     private String describeVersion() {
@@ -246,18 +244,9 @@ public final class HipRuntime implements HipApi {
      * @return the flag's value
      */
     public static String moduleFlag() {
-        Module m = HipRuntime.class.getModule();
-        return m.isNamed() ? m.getName() : "ALL-UNNAMED";
+        return NativeAccess.moduleFlag(HipRuntime.class);
     }
 
-    private static String nativeAccessNote() {
-        Module m = HipRuntime.class.getModule();
-        if (m.isNativeAccessEnabled()) {
-            return "";
-        }
-        return "; native access is not enabled for " + (m.isNamed() ? m.getName() : "the unnamed module")
-                + ": the JDK warns now and will refuse later - add --enable-native-access=" + moduleFlag();
-    }
 
     /** A function the loaded library lacks. */
     private static final class MissingSymbolException extends Exception {
@@ -309,7 +298,7 @@ public final class HipRuntime implements HipApi {
             check(rc, "hipGetDeviceCount", "hipGetDeviceCount(&count)", 0);
             return count.get(INT, 0);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeAccess.rethrow(t);
         }
     }
 
@@ -321,7 +310,7 @@ public final class HipRuntime implements HipApi {
             check(rc, "hipGetDevice", "hipGetDevice(&device)", 0);
             return device.get(INT, 0);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeAccess.rethrow(t);
         }
     }
 
@@ -331,7 +320,7 @@ public final class HipRuntime implements HipApi {
             int rc = (int) h.hipSetDevice().invokeExact(device);
             check(rc, "hipSetDevice", "hipSetDevice(" + device + ")", 0);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeAccess.rethrow(t);
         }
     }
 
@@ -342,7 +331,7 @@ public final class HipRuntime implements HipApi {
             check(rc, "hipHostRegister", "hipHostRegister(0x" + Long.toHexString(address) + ", " + bytes + ", "
                     + registerFlags(flags) + ")", bytes);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeAccess.rethrow(t);
         }
     }
 
@@ -352,7 +341,7 @@ public final class HipRuntime implements HipApi {
             int rc = (int) h.hipHostUnregister().invokeExact(MemorySegment.ofAddress(address));
             check(rc, "hipHostUnregister", "hipHostUnregister(0x" + Long.toHexString(address) + ")", 0);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeAccess.rethrow(t);
         }
     }
 
@@ -371,7 +360,7 @@ public final class HipRuntime implements HipApi {
             }
             return device;
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeAccess.rethrow(t);
         }
     }
 
@@ -388,7 +377,7 @@ public final class HipRuntime implements HipApi {
             }
             return stream;
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeAccess.rethrow(t);
         }
     }
 
@@ -398,7 +387,7 @@ public final class HipRuntime implements HipApi {
             int rc = (int) h.hipStreamDestroy().invokeExact(MemorySegment.ofAddress(stream));
             check(rc, "hipStreamDestroy", "hipStreamDestroy(0x" + Long.toHexString(stream) + ")", 0);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeAccess.rethrow(t);
         }
     }
 
@@ -410,7 +399,7 @@ public final class HipRuntime implements HipApi {
             check(rc, "hipRuntimeGetVersion", "hipRuntimeGetVersion(&version)", 0);
             return version.get(INT, 0);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeAccess.rethrow(t);
         }
     }
 
@@ -500,13 +489,4 @@ public final class HipRuntime implements HipApi {
         return String.join("|", parts);
     }
 
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException re) {
-            return re;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException("unexpected checked exception from a downcall", t);
-    }
 }

@@ -1,5 +1,6 @@
 package dev.hshm.provider.windows.internal;
 
+import dev.hshm.api.spi.NativeAccess;
 import dev.hshm.api.spi.Support;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -83,16 +84,14 @@ public final class Kernel32 {
             try {
                 h = bindAll();
             } catch (IllegalCallerException e) {
-                why = "native access denied: add --enable-native-access=" + moduleFlag() + " (" + e.getMessage() + ")";
+                why = NativeAccess.denied(Kernel32.class, e);
             } catch (Throwable t) {
-                if (t instanceof VirtualMachineError vme && !(t instanceof StackOverflowError)) {
-                    throw vme;
-                }
+                NativeAccess.rethrowIfFatal(t);
                 why = "kernel32 functions could not be bound on " + osDescription() + ": " + t;
             }
             H = h;
             WHY = why;
-            SUPPORT = h != null ? Support.yes(h.description() + nativeAccessNote()) : Support.no(why);
+            SUPPORT = h != null ? Support.yes(h.description() + NativeAccess.note(Kernel32.class)) : Support.no(why);
         }
 
         private Bound() {
@@ -138,8 +137,7 @@ public final class Kernel32 {
      * @return the flag's value
      */
     public static String moduleFlag() {
-        Module m = Kernel32.class.getModule();
-        return m.isNamed() ? m.getName() : "ALL-UNNAMED";
+        return NativeAccess.moduleFlag(Kernel32.class);
     }
 
     /**
@@ -171,14 +169,6 @@ public final class Kernel32 {
         return OS_NAME + " " + System.getProperty("os.version", "?") + " " + System.getProperty("os.arch", "?");
     }
 
-    private static String nativeAccessNote() {
-        Module m = Kernel32.class.getModule();
-        if (m.isNativeAccessEnabled()) {
-            return "";
-        }
-        return "; native access is not enabled for " + (m.isNamed() ? m.getName() : "the unnamed module")
-                + ": the JDK warns now and will refuse later - add --enable-native-access=" + moduleFlag();
-    }
 
     // ------------------------------------------------------------------ binding
 
@@ -262,7 +252,7 @@ public final class Kernel32 {
                     allocationType, protect);
             return result(p.address(), h, cs);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeAccess.rethrow(t);
         }
     }
 
@@ -281,7 +271,7 @@ public final class Kernel32 {
             int rc = (int) h.virtualFree().invokeExact(cs, MemorySegment.ofAddress(address), size, freeType);
             return result(rc, h, cs);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeAccess.rethrow(t);
         }
     }
 
@@ -308,7 +298,7 @@ public final class Kernel32 {
                     info.get(INT, MemoryBasicInformation.PROTECT_OFFSET),
                     info.get(INT, MemoryBasicInformation.TYPE_OFFSET), 0);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeAccess.rethrow(t);
         }
     }
 
@@ -332,7 +322,7 @@ public final class Kernel32 {
                     MemorySegment.NULL, protect, maximumSizeHigh, maximumSizeLow, wide(a, name));
             return new WinResult(p.address(), lastError(h, cs));
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeAccess.rethrow(t);
         }
     }
 
@@ -352,7 +342,7 @@ public final class Kernel32 {
                     wide(a, name));
             return result(p.address(), h, cs);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeAccess.rethrow(t);
         }
     }
 
@@ -375,7 +365,7 @@ public final class Kernel32 {
                     desiredAccess, offsetHigh, offsetLow, bytesToMap);
             return result(p.address(), h, cs);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeAccess.rethrow(t);
         }
     }
 
@@ -392,7 +382,7 @@ public final class Kernel32 {
             int rc = (int) h.unmapViewOfFile().invokeExact(cs, MemorySegment.ofAddress(address));
             return result(rc, h, cs);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeAccess.rethrow(t);
         }
     }
 
@@ -409,7 +399,7 @@ public final class Kernel32 {
             int rc = (int) h.closeHandle().invokeExact(cs, MemorySegment.ofAddress(handle));
             return result(rc, h, cs);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeAccess.rethrow(t);
         }
     }
 
@@ -422,7 +412,7 @@ public final class Kernel32 {
         try {
             return (int) h().getCurrentProcessId().invokeExact();
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeAccess.rethrow(t);
         }
     }
 
@@ -435,7 +425,7 @@ public final class Kernel32 {
         try {
             return (int) h().getCurrentThreadId().invokeExact();
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeAccess.rethrow(t);
         }
     }
 
@@ -448,7 +438,7 @@ public final class Kernel32 {
         try {
             return (int) h().switchToThread().invokeExact() != 0;
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeAccess.rethrow(t);
         }
     }
 
@@ -464,7 +454,7 @@ public final class Kernel32 {
         try {
             h().sleep().invokeExact(millis);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeAccess.rethrow(t);
         }
     }
 
@@ -506,13 +496,4 @@ public final class Kernel32 {
         return (int) h.lastError().get(cs, 0L);
     }
 
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException re) {
-            return re;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException("unexpected checked exception from a kernel32 downcall", t);
-    }
 }
