@@ -2,8 +2,8 @@ package dev.hshm.provider.posix;
 
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
+import dev.hshm.api.spi.AbstractMemoryBackendProvider;
 import dev.hshm.api.spi.BackendOptions;
-import dev.hshm.api.spi.MemoryBackendProvider;
 import dev.hshm.api.spi.Support;
 import dev.hshm.provider.posix.internal.PosixShm;
 
@@ -12,34 +12,20 @@ import dev.hshm.provider.posix.internal.PosixShm;
  * Supported on Linux and macOS when this module may make native calls; the reason says which OS and libc
  * were found, or why not.
  */
-public final class PosixMmapProvider implements MemoryBackendProvider {
+public final class PosixMmapProvider extends AbstractMemoryBackendProvider {
 
     /** Priority among providers of the same kind (a Windows provider of the same kind never runs here). */
     public static final int PRIORITY = 50;
 
     /** Creates the provider; cheap, binds nothing. */
     public PosixMmapProvider() {
+        super(MemoryBackend.POSIX_MMAP, PRIORITY, false);
         // discovery-time constructor: the native work happens once, on the first support() call
-    }
-
-    @Override
-    public String name() {
-        return MemoryBackend.POSIX_MMAP;
     }
 
     @Override
     public Support support() {
         return Holder.SUPPORT;
-    }
-
-    @Override
-    public int priority() {
-        return PRIORITY;
-    }
-
-    @Override
-    public boolean isShared() {
-        return false;
     }
 
     /**
@@ -49,11 +35,6 @@ public final class PosixMmapProvider implements MemoryBackendProvider {
     @Override
     public MemoryBackend create(MemoryBackendId id, long size, String url, BackendOptions options) {
         return PosixMmap.create(id, size);
-    }
-
-    @Override
-    public String toString() {
-        return "PosixMmapProvider[" + support() + "]";
     }
 
     private static final class Holder {

@@ -2,8 +2,8 @@ package dev.hshm.provider.posix;
 
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
+import dev.hshm.api.spi.AbstractMemoryBackendProvider;
 import dev.hshm.api.spi.BackendOptions;
-import dev.hshm.api.spi.MemoryBackendProvider;
 import dev.hshm.api.spi.Support;
 import dev.hshm.provider.posix.internal.DevShm;
 import dev.hshm.provider.posix.internal.PosixShm;
@@ -15,34 +15,20 @@ import java.util.List;
  * Supported on Linux (with a tmpfs on {@code /dev/shm}) and macOS when this module may make native calls;
  * the reason says which OS and libc were found, or why not.
  */
-public final class PosixShmMmapProvider implements MemoryBackendProvider {
+public final class PosixShmMmapProvider extends AbstractMemoryBackendProvider {
 
     /** Priority among providers of the same kind. */
     public static final int PRIORITY = 50;
 
     /** Creates the provider; cheap, binds nothing. */
     public PosixShmMmapProvider() {
+        super(MemoryBackend.POSIX_SHM_MMAP, PRIORITY, true);
         // discovery-time constructor: the native work happens once, on the first support() call
-    }
-
-    @Override
-    public String name() {
-        return MemoryBackend.POSIX_SHM_MMAP;
     }
 
     @Override
     public Support support() {
         return Holder.SUPPORT;
-    }
-
-    @Override
-    public int priority() {
-        return PRIORITY;
-    }
-
-    @Override
-    public boolean isShared() {
-        return true;
     }
 
     /**
@@ -51,8 +37,7 @@ public final class PosixShmMmapProvider implements MemoryBackendProvider {
      */
     @Override
     public MemoryBackend create(MemoryBackendId id, long size, String url, BackendOptions options) {
-        int mode = options != null ? options.mode() : BackendOptions.DEFAULT.mode();
-        return PosixShmMmap.create(id, size, url, mode);
+        return PosixShmMmap.create(id, size, url, mode(options));
     }
 
     /** See {@link PosixShmMmap#attach}. */
@@ -71,11 +56,6 @@ public final class PosixShmMmapProvider implements MemoryBackendProvider {
     @Override
     public void unlink(String url) {
         PosixShmMmap.unlink(url);
-    }
-
-    @Override
-    public String toString() {
-        return "PosixShmMmapProvider[" + support() + "]";
     }
 
     private static final class Holder {

@@ -2,8 +2,8 @@ package dev.hshm.provider.windows;
 
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
+import dev.hshm.api.spi.AbstractMemoryBackendProvider;
 import dev.hshm.api.spi.BackendOptions;
-import dev.hshm.api.spi.MemoryBackendProvider;
 import dev.hshm.api.spi.Support;
 import dev.hshm.provider.windows.internal.Kernel32;
 
@@ -12,34 +12,20 @@ import dev.hshm.provider.windows.internal.Kernel32;
  * ({@link WindowsMmap}). Supported on 64-bit Windows when this module may make native calls; elsewhere the
  * reason says why ({@code "not Windows: Linux 6.8.0 amd64"}), without loading any library.
  */
-public final class WindowsMmapProvider implements MemoryBackendProvider {
+public final class WindowsMmapProvider extends AbstractMemoryBackendProvider {
 
     /** Priority among providers of the same kind (only one OS's provider is ever supported). */
     public static final int PRIORITY = 50;
 
     /** Creates the provider; cheap, binds nothing. */
     public WindowsMmapProvider() {
+        super(MemoryBackend.POSIX_MMAP, PRIORITY, false);
         // discovery-time constructor: the native work happens once, on the first support() call on Windows
-    }
-
-    @Override
-    public String name() {
-        return MemoryBackend.POSIX_MMAP;
     }
 
     @Override
     public Support support() {
         return Holder.SUPPORT;
-    }
-
-    @Override
-    public int priority() {
-        return PRIORITY;
-    }
-
-    @Override
-    public boolean isShared() {
-        return false;
     }
 
     /**
@@ -50,11 +36,6 @@ public final class WindowsMmapProvider implements MemoryBackendProvider {
     @Override
     public MemoryBackend create(MemoryBackendId id, long size, String url, BackendOptions options) {
         return WindowsMmap.create(Natives.require("backend kind '" + name() + "'"), id, size);
-    }
-
-    @Override
-    public String toString() {
-        return "WindowsMmapProvider[" + support() + "]";
     }
 
     private static final class Holder {

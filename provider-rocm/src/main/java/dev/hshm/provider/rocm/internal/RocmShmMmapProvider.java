@@ -2,8 +2,8 @@ package dev.hshm.provider.rocm.internal;
 
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
+import dev.hshm.api.spi.AbstractMemoryBackendProvider;
 import dev.hshm.api.spi.BackendOptions;
-import dev.hshm.api.spi.MemoryBackendProvider;
 import dev.hshm.api.spi.Support;
 import dev.hshm.provider.posix.PosixShmMmap;
 import dev.hshm.provider.posix.PosixShmMmapProvider;
@@ -16,34 +16,20 @@ import java.util.List;
  * hipGetDeviceCount returned hipErrorNoDevice (100) ..."}, {@code "native access denied: add
  * --enable-native-access=dev.hshm.provider.rocm ..."}).
  */
-public final class RocmShmMmapProvider implements MemoryBackendProvider {
+public final class RocmShmMmapProvider extends AbstractMemoryBackendProvider {
 
     /** Priority among providers of the same kind. */
     public static final int PRIORITY = 50;
 
     /** Creates the provider; cheap, loads nothing. */
     public RocmShmMmapProvider() {
+        super(MemoryBackend.ROCM_SHM_MMAP, PRIORITY, true);
         // discovery-time constructor: the library is loaded once, on the first support() call
-    }
-
-    @Override
-    public String name() {
-        return MemoryBackend.ROCM_SHM_MMAP;
     }
 
     @Override
     public Support support() {
         return Holder.SUPPORT;
-    }
-
-    @Override
-    public int priority() {
-        return PRIORITY;
-    }
-
-    @Override
-    public boolean isShared() {
-        return true;
     }
 
     /**
@@ -55,8 +41,7 @@ public final class RocmShmMmapProvider implements MemoryBackendProvider {
     @Override
     public MemoryBackend create(MemoryBackendId id, long size, String url, BackendOptions options) {
         requireSupported();
-        int mode = options != null ? options.mode() : BackendOptions.DEFAULT.mode();
-        return RocmShmMmap.create(HipRuntime.require(), id, size, url, mode);
+        return RocmShmMmap.create(HipRuntime.require(), id, size, url, mode(options));
     }
 
     /**
@@ -82,17 +67,6 @@ public final class RocmShmMmapProvider implements MemoryBackendProvider {
         PosixShmMmap.unlink(url);
     }
 
-    private void requireSupported() {
-        Support s = support();
-        if (!s.supported()) {
-            throw new UnsupportedOperationException("backend kind '" + name() + "' is not supported here: " + s.reason());
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "RocmShmMmapProvider[" + support() + "]";
-    }
 
     private static final class Holder {
         static final Support SUPPORT = Support.evaluate(() -> {
