@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.provider.posix.PosixShmMmap;
-import dev.hshm.provider.rocm.internal.HipRuntime;
+import dev.hshm.provider.rocm.internal.HipNative;
 import dev.hshm.provider.rocm.internal.RocmShmMmapProvider;
 import dev.hshm.testkit.ChildJvm;
 import java.nio.file.Files;
@@ -57,19 +57,19 @@ class ChildJvmTest {
         Path probe = tmp.resolve("Probe.java");
         Files.writeString(probe, PROBE);
         ChildJvm.Builder b = ChildJvm.java().name("probe");
-        String library = System.getProperty(HipRuntime.LIBRARY_PROPERTY);
+        String library = System.getProperty(HipNative.LIBRARY_PROPERTY);
         if (library != null) {
-            b.jvmArgs("-D" + HipRuntime.LIBRARY_PROPERTY + "=" + library); // the child sees what this JVM sees
+            b.jvmArgs("-D" + HipNative.LIBRARY_PROPERTY + "=" + library); // the child sees what this JVM sees
         }
         return b.jvmArgs(jvmFlags) // a flag given here comes later and wins
-                .classPathOf(HipRuntime.class, PosixShmMmap.class, BackendHeader.class).source(probe).run(60);
+                .classPathOf(HipNative.class, PosixShmMmap.class, BackendHeader.class).source(probe).run(60);
     }
 
 
     @Test
     void aLibraryThatIsNotInstalledIsReportedNotFoundOnTheClassPath() throws Exception {
         ChildJvm out = runProbe("--enable-native-access=ALL-UNNAMED",
-                "-D" + HipRuntime.LIBRARY_PROPERTY + "=libamdhip64.so.missing-for-test");
+                "-D" + HipNative.LIBRARY_PROPERTY + "=libamdhip64.so.missing-for-test");
         System.out.println("[ChildJvmTest] missing library: " + out.line("backend rocm_shm_mmap"));
         for (String prefix : List.of("backend rocm_shm_mmap dev.hshm.provider.rocm.internal.RocmShmMmapProvider",
                 "model rocm dev.hshm.provider.rocm.internal.RocmThreadModelProvider")) {
@@ -99,11 +99,11 @@ class ChildJvmTest {
 
     @Test
     void forcingTheRocmModelWhereItIsUnsupportedFailsNamingTheReason() throws Exception {
-        assumeFalse(HipRuntime.support().supported(), "an AMD GPU is present");
+        assumeFalse(HipNative.support().supported(), "an AMD GPU is present");
         ChildJvm out = runProbe("--enable-native-access=ALL-UNNAMED", "-Dhshm.thread.model=rocm");
         String l = out.line("current-failed ");
         assertTrue(l.contains("-Dhshm.thread.model=rocm could not be used"), l);
         assertTrue(l.contains("thread model 'rocm' is not supported here: "
-                + "dev.hshm.provider.rocm.internal.RocmThreadModelProvider: " + HipRuntime.support().reason()), l);
+                + "dev.hshm.provider.rocm.internal.RocmThreadModelProvider: " + HipNative.support().reason()), l);
     }
 }

@@ -21,7 +21,7 @@ import dev.hshm.api.spi.Support;
 import dev.hshm.api.spi.ThreadModelProvider;
 import dev.hshm.provider.posix.PosixShmMmap;
 import dev.hshm.provider.posix.PthreadsThreadModelProvider;
-import dev.hshm.provider.rocm.internal.HipRuntime;
+import dev.hshm.provider.rocm.internal.HipNative;
 import dev.hshm.provider.rocm.internal.RocmShmMmapProvider;
 import dev.hshm.provider.rocm.internal.RocmThreadModelProvider;
 import dev.hshm.testkit.ShmTestNames;
@@ -68,7 +68,7 @@ class ProvidersTest {
 
     @Test
     void withoutAnAmdGpuBothAreUnsupportedWithTheRuntimesReason() {
-        Support hip = HipRuntime.support();
+        Support hip = HipNative.support();
         assumeFalse(hip.supported(), "an AMD GPU is present: " + hip.reason());
         System.out.println("[ProvidersTest] rocm providers unsupported here: " + hip.reason());
         assertTrue(hip.reason().startsWith("libamdhip64 not found (install libamdhip64-5 / ROCm)")
@@ -88,7 +88,7 @@ class ProvidersTest {
 
     @Test
     void lookupsFailWithAMessageNamingTheReason() {
-        Support hip = HipRuntime.support();
+        Support hip = HipNative.support();
         assumeFalse(hip.supported(), "an AMD GPU is present");
         ProviderRegistry reg = ProviderRegistry.global();
         ProviderNotFoundException e = assertThrows(ProviderNotFoundException.class,
@@ -111,7 +111,7 @@ class ProvidersTest {
 
     @Test
     void unsupportedProvidersRefuseToCreateNamingTheReason() {
-        Support hip = HipRuntime.support();
+        Support hip = HipNative.support();
         assumeFalse(hip.supported(), "an AMD GPU is present");
         RocmShmMmapProvider backends = new RocmShmMmapProvider();
         UnsupportedOperationException c = assertThrows(UnsupportedOperationException.class,

@@ -5,7 +5,7 @@ import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.spi.AbstractMemoryBackendProvider;
 import dev.hshm.api.spi.BackendOptions;
 import dev.hshm.api.spi.Support;
-import dev.hshm.provider.windows.internal.Kernel32;
+import dev.hshm.provider.windows.internal.WinNative;
 
 /**
  * Provides the {@value MemoryBackend#POSIX_MMAP} kind on Windows: private memory from {@code VirtualAlloc}
@@ -40,7 +40,7 @@ public final class WindowsMmapProvider extends AbstractMemoryBackendProvider {
 
     private static final class Holder {
         static final Support SUPPORT = Support.evaluate(() -> {
-            Support s = Kernel32.support();
+            Support s = WinNative.support();
             return s.supported() ? Support.yes("VirtualAlloc(MEM_RESERVE|MEM_COMMIT) on " + s.reason()) : s;
         });
     }

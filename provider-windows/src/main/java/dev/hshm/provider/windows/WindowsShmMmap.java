@@ -11,7 +11,7 @@ import dev.hshm.api.spi.AbstractMemoryBackend;
 import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.api.spi.ShmNames;
 import dev.hshm.api.spi.Sizes;
-import dev.hshm.provider.windows.internal.Kernel32;
+import dev.hshm.provider.windows.internal.WinNative;
 import dev.hshm.provider.windows.internal.MemoryBasicInformation;
 import dev.hshm.provider.windows.internal.WinApi;
 import dev.hshm.provider.windows.internal.WinErrors;
@@ -166,7 +166,7 @@ public final class WindowsShmMmap extends AbstractMemoryBackend {
         }
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment all = Kernel32.segment(mapped.value(), total, arena);
+            MemorySegment all = WinNative.segment(mapped.value(), total, arena);
             // a new paging-file section is zero-filled, as format() requires
             MemorySegment header = all.asSlice(0, BackendHeader.DATA_OFFSET);
             BackendHeader.format(header, id, MemoryBackend.POSIX_SHM_MMAP, BackendHeader.DATA_OFFSET, size);
@@ -223,7 +223,7 @@ public final class WindowsShmMmap extends AbstractMemoryBackend {
                 throw new CorruptSegmentException("not an hshm segment (too small for a header): url=" + name
                         + ", size=" + mappedBytes + ", need>=" + BackendHeader.DATA_OFFSET);
             }
-            MemorySegment all = Kernel32.segment(v, mappedBytes, arena);
+            MemorySegment all = WinNative.segment(v, mappedBytes, arena);
             BackendHeader.Info hdr;
             try {
                 hdr = BackendHeader.verify(all, name, ACCEPTED_KINDS, timeoutMs);

@@ -5,7 +5,7 @@ import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.spi.AbstractMemoryBackendProvider;
 import dev.hshm.api.spi.BackendOptions;
 import dev.hshm.api.spi.Support;
-import dev.hshm.provider.windows.internal.Kernel32;
+import dev.hshm.provider.windows.internal.WinNative;
 import java.util.List;
 
 /**
@@ -73,7 +73,7 @@ public final class WindowsShmMmapProvider extends AbstractMemoryBackendProvider 
 
     private static final class Holder {
         static final Support SUPPORT = Support.evaluate(() -> {
-            Support s = Kernel32.support();
+            Support s = WinNative.support();
             return s.supported()
                     ? Support.yes("CreateFileMappingW(paging file, Local\\ names)+MapViewOfFile on " + s.reason())
                     : s;

@@ -3,7 +3,7 @@ package dev.hshm.provider.windows;
 import dev.hshm.api.ThreadModel;
 import dev.hshm.api.spi.AbstractThreadModelProvider;
 import dev.hshm.api.spi.Support;
-import dev.hshm.provider.windows.internal.Kernel32;
+import dev.hshm.provider.windows.internal.WinNative;
 
 /**
  * Provides the {@value ThreadModel#WINDOWS} thread model ({@link WindowsThreadModel}). Supported on 64-bit
@@ -38,7 +38,7 @@ public final class WindowsThreadModelProvider extends AbstractThreadModelProvide
 
     private static final class Holder {
         static final Support SUPPORT = Support.evaluate(() -> {
-            Support s = Kernel32.support();
+            Support s = WinNative.support();
             return s.supported()
                     ? Support.yes("Win32 threads: GetCurrentThreadId, SwitchToThread, Sleep on " + s.reason())
                     : s;

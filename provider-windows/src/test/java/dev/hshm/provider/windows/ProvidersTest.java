@@ -16,7 +16,7 @@ import dev.hshm.api.spi.NamedProvider;
 import dev.hshm.api.spi.ProviderRegistry;
 import dev.hshm.api.spi.Support;
 import dev.hshm.api.spi.ThreadModelProvider;
-import dev.hshm.provider.windows.internal.Kernel32;
+import dev.hshm.provider.windows.internal.WinNative;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
@@ -40,10 +40,10 @@ class ProvidersTest {
             assertFalse(s.supported(), p + ": " + s);
             assertTrue(s.reason().startsWith("not Windows: " + os), s.reason());
             assertSame(s, p.support(), "computed once");
-            assertEquals(Kernel32.support().reason(), s.reason(), "the binding's reason, unchanged");
+            assertEquals(WinNative.support().reason(), s.reason(), "the binding's reason, unchanged");
             assertEquals(50, p.priority());
         }
-        assertFalse(Kernel32.libraryLoadAttempted(), "support() must not look up kernel32 off Windows");
+        assertFalse(WinNative.libraryLoadAttempted(), "support() must not look up kernel32 off Windows");
     }
 
     @Test
@@ -63,7 +63,7 @@ class ProvidersTest {
             assertTrue(e.getMessage().contains("not Windows: " + System.getProperty("os.name")), e.getMessage());
         }
         assertTrue(shm.list().isEmpty());
-        assertFalse(Kernel32.libraryLoadAttempted(), "no call may look up kernel32 off Windows");
+        assertFalse(WinNative.libraryLoadAttempted(), "no call may look up kernel32 off Windows");
     }
 
     @Test

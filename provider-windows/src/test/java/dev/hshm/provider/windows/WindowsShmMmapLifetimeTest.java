@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The Windows lifetime rules through {@link WindowsShmMmap} over {@link SimulatedWinApi}: a name lives while any
  * backend holds it, dies with the last one, and is never reused by a second create.
- * {@code Kernel32WindowsTest} checks the underlying facts against the real kernel32.
+ * {@code WinNativeWindowsTest} checks the underlying facts against the real kernel32.
  */
 class WindowsShmMmapLifetimeTest {
 

@@ -38,14 +38,14 @@ import jcuda.runtime.cudaStream_t;
  * searches that module, so jcuda cannot see the natives jar; {@link #prepareNatives(String)} then does the
  * extraction jcuda would do (same file name, same directory) before jcuda is touched.
  */
-public final class JCudaApi implements CudaApi {
+public final class CudaNative implements CudaApi {
 
     /** {@code cudaErrorInvalidResourceHandle}: what CUDA answers for a stream it does not know. */
     static final int INVALID_RESOURCE_HANDLE = 400;
 
     private final Map<Long, Stream> streams = new ConcurrentHashMap<>();
 
-    private JCudaApi() {
+    private CudaNative() {
     }
 
     /**
@@ -56,7 +56,7 @@ public final class JCudaApi implements CudaApi {
      *         {@code UnsatisfiedLinkError}, {@code ExceptionInInitializerError})
      * @throws IllegalCallerException if native access is denied to jcuda
      */
-    public static JCudaApi load() {
+    public static CudaNative load() {
         prepareNatives("JCudaRuntime");
         int[] v = {0};
         JCuda.cudaRuntimeGetVersion(v); // runs JCuda's static initializer, which loads the library
@@ -64,7 +64,7 @@ public final class JCudaApi implements CudaApi {
             throw new IllegalStateException("jcuda's cudaHostRegister flags differ from CUDA's: Portable="
                     + JCuda.cudaHostRegisterPortable + ", Mapped=" + JCuda.cudaHostRegisterMapped);
         }
-        return new JCudaApi();
+        return new CudaNative();
     }
 
     /**
@@ -84,7 +84,7 @@ public final class JCudaApi implements CudaApi {
         if (Files.exists(target)) {
             return target; // jcuda loads an existing file as it is, as it does on the class path
         }
-        ClassLoader loader = JCudaApi.class.getClassLoader();
+        ClassLoader loader = CudaNative.class.getClassLoader();
         try (InputStream in = loader == null ? null : loader.getResourceAsStream("lib/" + file)) {
             if (in == null) {
                 return null; // jcuda will report that it found no library

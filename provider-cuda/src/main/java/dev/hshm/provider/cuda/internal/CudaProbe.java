@@ -12,14 +12,14 @@ import java.util.Set;
  * <ol>
  *   <li>Linux on x86_64 (the jcuda natives this provider ships are {@code linux-x86_64});</li>
  *   <li>{@code libcuda.so.1} opens ({@link DriverLibrary}; no jcuda class is touched before this);</li>
- *   <li>jcuda's classes are visible and its native library loads ({@link JCudaApi#load()});</li>
+ *   <li>jcuda's classes are visible and its native library loads ({@link CudaNative#load()});</li>
  *   <li>{@code cudaGetDeviceCount} succeeds and finds at least one device.</li>
  * </ol>
  * Nothing here throws: linkage errors, denied native access and CUDA errors all become the unsupported
  * {@link Support}'s reason. {@link #probe(Environment)} is the same logic over an {@link Environment}, so tests
  * can supply each outcome.
  */
-public final class CudaRuntime {
+public final class CudaProbe {
 
     /**
      * The outcome of the probe.
@@ -82,11 +82,11 @@ public final class CudaRuntime {
 
         @Override
         public CudaApi loadBinding() {
-            return JCudaApi.load();
+            return CudaNative.load();
         }
     };
 
-    private CudaRuntime() {
+    private CudaProbe() {
     }
 
     private static final class Holder {
@@ -223,7 +223,7 @@ public final class CudaRuntime {
     }
 
     private static String moduleText() {
-        Module m = CudaRuntime.class.getModule();
+        Module m = CudaProbe.class.getModule();
         return m.isNamed() ? "module " + m.getName() : "this class loader";
     }
 

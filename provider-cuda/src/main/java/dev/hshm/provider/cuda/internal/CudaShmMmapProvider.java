@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * Provides the {@value MemoryBackend#CUDA_SHM_MMAP} kind ({@link CudaShmMmap}). Supported when CUDA is usable
- * ({@link CudaRuntime}: Linux x86_64, {@code libcuda.so.1}, jcuda, a device) and POSIX shared memory is
+ * ({@link CudaProbe}: Linux x86_64, {@code libcuda.so.1}, jcuda, a device) and POSIX shared memory is
  * ({@link PosixShmMmapProvider}); otherwise the reason names the first thing missing, e.g.
  * {@code "libcuda.so.1 not found (no NVIDIA driver): ..."}. Every operation of an unsupported provider throws
  * {@link UnsupportedOperationException} with that reason, except {@link #list()}, which is then empty.
@@ -76,12 +76,12 @@ public final class CudaShmMmapProvider extends AbstractMemoryBackendProvider {
 
     private CudaApi api() {
         requireSupported();
-        return CudaRuntime.api(what());
+        return CudaProbe.api(what());
     }
 
     private static final class Holder {
         static final Support SUPPORT = Support.evaluate(() -> {
-            Support cuda = CudaRuntime.support();
+            Support cuda = CudaProbe.support();
             if (!cuda.supported()) {
                 return cuda;
             }

@@ -27,9 +27,9 @@ import java.util.concurrent.locks.LockSupport;
  * </ul>
  * Safe for use by many threads: all per-thread state is the calling thread's own.
  */
-public final class CudaThreads extends JvmThreadModel implements CudaThreadModel {
+public final class CudaThreadModelImpl extends JvmThreadModel implements CudaThreadModel {
 
-    private static final System.Logger LOG = System.getLogger(CudaThreads.class.getName());
+    private static final System.Logger LOG = System.getLogger(CudaThreadModelImpl.class.getName());
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final CudaApi api;
@@ -45,7 +45,7 @@ public final class CudaThreads extends JvmThreadModel implements CudaThreadModel
      * @param defaultDevice the device threads use until they call {@link #useDevice(int)}
      * @throws IllegalArgumentException if the default device is out of range
      */
-    public CudaThreads(CudaApi api, int deviceCount, int defaultDevice) {
+    public CudaThreadModelImpl(CudaApi api, int deviceCount, int defaultDevice) {
         super(CUDA);
         this.api = Objects.requireNonNull(api, "api");
         if (deviceCount < 1) {

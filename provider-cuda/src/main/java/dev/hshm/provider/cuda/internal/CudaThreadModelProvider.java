@@ -5,9 +5,9 @@ import dev.hshm.api.spi.AbstractThreadModelProvider;
 import dev.hshm.api.spi.Support;
 
 /**
- * Provides the {@value ThreadModel#CUDA} thread model ({@link CudaThreads}). Its priority, {@value #PRIORITY},
+ * Provides the {@value ThreadModel#CUDA} thread model ({@link CudaThreadModelImpl}). Its priority, {@value #PRIORITY},
  * is below {@code pthreads} (50): it is chosen only when forced with {@code -Dhshm.thread.model=cuda} or when no
- * other model is supported. Supported when CUDA is usable ({@link CudaRuntime}); otherwise the reason says what
+ * other model is supported. Supported when CUDA is usable ({@link CudaProbe}); otherwise the reason says what
  * is missing, and {@link #create()} throws it.
  */
 public final class CudaThreadModelProvider extends AbstractThreadModelProvider {
@@ -34,13 +34,13 @@ public final class CudaThreadModelProvider extends AbstractThreadModelProvider {
      */
     @Override
     protected ThreadModel newModel() {
-        CudaRuntime.State s = CudaRuntime.state();
-        return new CudaThreads(CudaRuntime.api(what()), s.deviceCount(), CudaThreads.defaultDeviceFromProperty());
+        CudaProbe.State s = CudaProbe.state();
+        return new CudaThreadModelImpl(CudaProbe.api(what()), s.deviceCount(), CudaThreadModelImpl.defaultDeviceFromProperty());
     }
 
     private static final class Holder {
         static final Support SUPPORT = Support.evaluate(() -> {
-            Support cuda = CudaRuntime.support();
+            Support cuda = CudaProbe.support();
             return cuda.supported() ? Support.yes("JVM threads with a CUDA device and stream each; " + cuda.reason())
                     : cuda;
         });

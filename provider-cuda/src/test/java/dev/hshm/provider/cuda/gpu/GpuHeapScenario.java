@@ -9,9 +9,9 @@ import dev.hshm.api.MemoryManager;
 import dev.hshm.api.ThreadModel;
 import dev.hshm.provider.cuda.CudaBackend;
 import dev.hshm.provider.cuda.CudaThreadModel;
-import dev.hshm.provider.cuda.internal.CudaRuntime;
+import dev.hshm.provider.cuda.internal.CudaProbe;
 import dev.hshm.provider.cuda.internal.CudaThreadModelProvider;
-import dev.hshm.provider.cuda.internal.JCudaApi;
+import dev.hshm.provider.cuda.internal.CudaNative;
 import dev.hshm.testkit.ChildJvm;
 import java.io.File;
 import java.lang.foreign.MemorySegment;
@@ -63,8 +63,8 @@ public final class GpuHeapScenario {
         String role = args.length == 0 ? "parent" : args[0];
         switch (role) {
             case "parent" -> {
-                if (!CudaRuntime.support().supported()) {
-                    System.out.println("GPU TEST NOT RUN: CUDA is not usable here: " + CudaRuntime.support().reason());
+                if (!CudaProbe.support().supported()) {
+                    System.out.println("GPU TEST NOT RUN: CUDA is not usable here: " + CudaProbe.support().reason());
                     System.exit(3);
                 }
                 parent();
@@ -85,7 +85,7 @@ public final class GpuHeapScenario {
 
     /** The parent's part; returns the child's output. */
     static String parent() throws Exception {
-        System.out.println("PARENT support: " + CudaRuntime.support());
+        System.out.println("PARENT support: " + CudaProbe.support());
         CudaThreadModel gpu = (CudaThreadModel) new CudaThreadModelProvider().create();
         String url = "hshm-cuda-gpu-" + ProcessHandle.current().pid();
         MemoryManager mm = MemoryManager.get();
@@ -190,7 +190,7 @@ public final class GpuHeapScenario {
     }
 
     private static cudaStream_t jcudaStream(long handle) {
-        return ((JCudaApi) CudaRuntime.api("the GPU test")).jcudaStream(handle);
+        return ((CudaNative) CudaProbe.api("the GPU test")).jcudaStream(handle);
     }
 
     /** Checks every output from the host; returns each block's sum of outputs. */

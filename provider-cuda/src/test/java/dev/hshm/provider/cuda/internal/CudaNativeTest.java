@@ -22,14 +22,14 @@ import org.junit.jupiter.api.condition.OS;
  * that its native library is found on this test's module path). On a machine with a driver they are skipped.
  */
 @EnabledOnOs(OS.LINUX)
-class JCudaApiTest {
+class CudaNativeTest {
 
-    private static JCudaApi api;
+    private static CudaNative api;
 
     @BeforeAll
     static void load() {
         assumeTrue(DriverLibrary.problem() != null, "libcuda.so.1 is present here: these tests are for a machine without it");
-        api = JCudaApi.load();
+        api = CudaNative.load();
     }
 
     @Test
@@ -68,25 +68,25 @@ class JCudaApiTest {
         long[] s = {0};
         assertEquals(CudaErrors.INSUFFICIENT_DRIVER, api.streamCreate(s));
         assertEquals(0, s[0]);
-        assertEquals(JCudaApi.INVALID_RESOURCE_HANDLE, api.streamDestroy(0x1234));
-        assertEquals(JCudaApi.INVALID_RESOURCE_HANDLE, api.streamSynchronize(0x1234));
+        assertEquals(CudaNative.INVALID_RESOURCE_HANDLE, api.streamDestroy(0x1234));
+        assertEquals(CudaNative.INVALID_RESOURCE_HANDLE, api.streamSynchronize(0x1234));
         assertThrows(IllegalArgumentException.class, () -> api.jcudaStream(0x1234));
     }
 
     @Test
     void onTheModulePathJcudaIsAnAutomaticModuleAndItsLibraryIsExtractedWhereJcudaLooks() throws Exception {
-        assumeTrue(JCudaApi.class.getModule().isNamed(), "tests run on the class path");
+        assumeTrue(CudaNative.class.getModule().isNamed(), "tests run on the class path");
         Module jcuda = jcuda.Pointer.class.getModule();
         assertEquals("jcuda", jcuda.getName());
         assertTrue(jcuda.getDescriptor().isAutomatic());
-        Path lib = JCudaApi.prepareNatives("JCudaRuntime");
+        Path lib = CudaNative.prepareNatives("JCudaRuntime");
         assertEquals(Path.of(System.getProperty("java.io.tmpdir"), "libJCudaRuntime-12.0.0-linux-x86_64.so"), lib);
         assertTrue(Files.size(lib) > 100_000, lib + " is the real library");
     }
 
     @Test
     void theDriverApiLibraryIsFoundButNeedsLibcuda() {
-        JCudaApi.prepareNatives("JCudaDriver");
+        CudaNative.prepareNatives("JCudaDriver");
         Throwable t = assertThrows(Throwable.class, () -> jcuda.driver.JCudaDriver.cuInit(0));
         String all = String.valueOf(t.getMessage()) + (t.getCause() != null ? t.getCause().getMessage() : "");
         assertTrue(t instanceof UnsatisfiedLinkError || t instanceof ExceptionInInitializerError

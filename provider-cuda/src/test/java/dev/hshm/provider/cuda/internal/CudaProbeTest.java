@@ -17,12 +17,12 @@ import dev.hshm.api.spi.Support;
 import org.junit.jupiter.api.Test;
 
 /** The support decision, with each outcome of each check supplied by a mocked environment. */
-class CudaRuntimeProbeTest {
+class CudaProbeTest {
 
-    private final CudaRuntime.Environment env = mock(CudaRuntime.Environment.class);
+    private final CudaProbe.Environment env = mock(CudaProbe.Environment.class);
     private final CudaApi api = FakeDevice.working();
 
-    CudaRuntimeProbeTest() {
+    CudaProbeTest() {
         when(env.osName()).thenReturn("Linux");
         when(env.osArch()).thenReturn("amd64");
         when(env.driverLibraryProblem()).thenReturn(null);
@@ -47,7 +47,7 @@ class CudaRuntimeProbeTest {
     @Test
     void aMachineWithADriverAndDevicesIsSupportedAndSaysWhatItFound() {
         deviceCount(CudaApi.SUCCESS, 2);
-        CudaRuntime.State s = CudaRuntime.probe(env);
+        CudaProbe.State s = CudaProbe.probe(env);
         assertTrue(s.support().supported(), s.support().toString());
         assertEquals("2 CUDA devices, driver supports CUDA 13.0, jcuda's runtime is CUDA 12.0", s.support().reason());
         assertSame(api, s.api());
@@ -58,7 +58,7 @@ class CudaRuntimeProbeTest {
     void anotherOsIsRejectedBeforeAnythingIsLoaded() {
         when(env.osName()).thenReturn("Mac OS X");
         when(env.osArch()).thenReturn("aarch64");
-        Support s = CudaRuntime.probe(env).support();
+        Support s = CudaProbe.probe(env).support();
         assertFalse(s.supported());
         assertTrue(s.reason().contains("Linux on x86_64") && s.reason().contains("Mac OS X on aarch64"), s.reason());
         verify(env, never()).driverLibraryProblem();
@@ -68,7 +68,7 @@ class CudaRuntimeProbeTest {
     @Test
     void aMissingDriverLibraryIsTheReasonAndJcudaIsNeverTouched() {
         when(env.driverLibraryProblem()).thenReturn("libcuda.so.1 not found (no NVIDIA driver): Cannot open library");
-        CudaRuntime.State s = CudaRuntime.probe(env);
+        CudaProbe.State s = CudaProbe.probe(env);
         assertFalse(s.support().supported());
         assertEquals("libcuda.so.1 not found (no NVIDIA driver): Cannot open library", s.support().reason());
         assertNull(s.api());
@@ -78,7 +78,7 @@ class CudaRuntimeProbeTest {
     @Test
     void jcudaMissingFromThePathIsNamedWithWhatToDo() {
         when(env.loadBinding()).thenThrow(new NoClassDefFoundError("jcuda/runtime/JCuda"));
-        Support s = CudaRuntime.probe(env).support();
+        Support s = CudaProbe.probe(env).support();
         assertFalse(s.supported());
         assertTrue(s.reason().startsWith("jcuda is not visible to") && s.reason().contains("jcuda/runtime/JCuda")
                 && s.reason().contains("--add-modules jcuda") && s.reason().contains("OSGi"), s.reason());
@@ -101,7 +101,7 @@ class CudaRuntimeProbeTest {
                 ---(end of nested stack traces)---
                 """;
         when(env.loadBinding()).thenThrow(new ExceptionInInitializerError(new UnsatisfiedLinkError(jcudaMessage)));
-        String r = CudaRuntime.probe(env).support().reason();
+        String r = CudaProbe.probe(env).support().reason();
         assertTrue(r.startsWith("jcuda's native library could not be loaded: UnsatisfiedLinkError: Error while loading"
                 + " native library \"JCudaRuntime-12.0.0-linux-x86_64\""), r);
         assertTrue(r.contains("No resource found with name '/lib/libJCudaRuntime-12.0.0-linux-x86_64.so'"), r);
@@ -112,14 +112,14 @@ class CudaRuntimeProbeTest {
     @Test
     void deniedNativeAccessForJcudaNamesTheFlag() {
         when(env.loadBinding()).thenThrow(new IllegalCallerException("Illegal native access from: module jcuda"));
-        String r = CudaRuntime.probe(env).support().reason();
+        String r = CudaProbe.probe(env).support().reason();
         assertTrue(r.startsWith("native access denied to jcuda: add --enable-native-access="), r);
     }
 
     @Test
     void noDeviceIsSaidSoWithTheDriverVersion() {
         deviceCount(CudaErrors.NO_DEVICE, 0);
-        String r = CudaRuntime.probe(env).support().reason();
+        String r = CudaProbe.probe(env).support().reason();
         assertTrue(r.startsWith("no CUDA device (cudaGetDeviceCount=0, cudaErrorNoDevice: description of"
                 + " cudaErrorNoDevice; driver supports CUDA 13.0"), r);
         assertTrue(r.contains("CUDA_VISIBLE_DEVICES"), r);
@@ -128,7 +128,7 @@ class CudaRuntimeProbeTest {
     @Test
     void aZeroCountReportedAsSuccessIsNoDeviceToo() {
         deviceCount(CudaApi.SUCCESS, 0);
-        CudaRuntime.State s = CudaRuntime.probe(env);
+        CudaProbe.State s = CudaProbe.probe(env);
         assertFalse(s.support().supported());
         assertTrue(s.support().reason().startsWith("no CUDA device (cudaGetDeviceCount=0; "), s.support().reason());
         assertNull(s.api(), "an unsupported state hands out no binding");
@@ -137,7 +137,7 @@ class CudaRuntimeProbeTest {
     @Test
     void anOldDriverIsExplained() {
         deviceCount(CudaErrors.INSUFFICIENT_DRIVER, 0);
-        String r = CudaRuntime.probe(env).support().reason();
+        String r = CudaProbe.probe(env).support().reason();
         assertTrue(r.startsWith("CUDA is not usable: cudaGetDeviceCount failed: cudaErrorInsufficientDriver (35)"), r);
         assertTrue(r.contains("install or update the NVIDIA driver"), r);
     }
@@ -145,24 +145,24 @@ class CudaRuntimeProbeTest {
     @Test
     void theProbeNeverThrows() {
         when(env.osName()).thenThrow(new IllegalStateException("boom"));
-        Support s = CudaRuntime.probe(env).support();
+        Support s = CudaProbe.probe(env).support();
         assertFalse(s.supported());
         assertEquals("CUDA probe failed: IllegalStateException: boom", s.reason());
     }
 
     @Test
     void versionsAreFormattedAsCudaDoes() {
-        assertEquals("13.0", CudaRuntime.version(13000));
-        assertEquals("12.2", CudaRuntime.version(12020));
-        assertEquals("none", CudaRuntime.version(0));
+        assertEquals("13.0", CudaProbe.version(13000));
+        assertEquals("12.2", CudaProbe.version(12020));
+        assertEquals("none", CudaProbe.version(0));
     }
 
     @Test
     void onThisMachineTheRealProbeReportsTheMissingDriver() {
         assumeTrue(DriverLibrary.problem() != null, "libcuda.so.1 is present here");
-        Support s = CudaRuntime.support();
+        Support s = CudaProbe.support();
         assertFalse(s.supported());
         assertTrue(s.reason().startsWith("libcuda.so.1 not found (no NVIDIA driver): "), s.reason());
-        assertSame(s, CudaRuntime.support(), "probed once");
+        assertSame(s, CudaProbe.support(), "probed once");
     }
 }

@@ -27,13 +27,13 @@ import org.junit.jupiter.api.Test;
 import org.mockito.InOrder;
 
 /** The cuda thread model's per-thread device and stream, with the CUDA calls mocked. */
-class CudaThreadsTest {
+class CudaThreadModelImplTest {
 
     private final CudaApi api = FakeDevice.working();
 
     @Test
     void aThreadSelectsTheDefaultDeviceOnFirstUseOnly() {
-        CudaThreads m = new CudaThreads(api, 2, 1);
+        CudaThreadModelImpl m = new CudaThreadModelImpl(api, 2, 1);
         verify(api, never()).setDevice(anyInt());
         assertEquals(1, m.device());
         assertEquals(1, m.device());
@@ -44,7 +44,7 @@ class CudaThreadsTest {
 
     @Test
     void theStreamIsCreatedLazilyOncePerThreadAfterTheDevice() throws Exception {
-        CudaThreads m = new CudaThreads(api, 1, 0);
+        CudaThreadModelImpl m = new CudaThreadModelImpl(api, 1, 0);
         long s1 = m.stream();
         assertEquals(s1, m.stream());
         InOrder order = inOrder(api);
@@ -67,7 +67,7 @@ class CudaThreadsTest {
 
     @Test
     void releaseDestroysTheStreamAndTheNextUseCreatesAnother() {
-        CudaThreads m = new CudaThreads(api, 1, 0);
+        CudaThreadModelImpl m = new CudaThreadModelImpl(api, 1, 0);
         long s1 = m.stream();
         m.release();
         verify(api).streamDestroy(s1);
@@ -81,7 +81,7 @@ class CudaThreadsTest {
 
     @Test
     void aFailedDestroyIsThrownButTheStreamIsForgottenAndNeverDestroyedTwice() {
-        CudaThreads m = new CudaThreads(api, 1, 0);
+        CudaThreadModelImpl m = new CudaThreadModelImpl(api, 1, 0);
         long s = m.stream();
         when(api.streamDestroy(s)).thenReturn(CudaErrors.INVALID_VALUE);
         NativeException e = assertThrows(NativeException.class, m::release);
@@ -93,7 +93,7 @@ class CudaThreadsTest {
 
     @Test
     void useDeviceDestroysTheOldStreamAndSelectsTheNewDevice() {
-        CudaThreads m = new CudaThreads(api, 2, 0);
+        CudaThreadModelImpl m = new CudaThreadModelImpl(api, 2, 0);
         long s0 = m.stream();
         m.useDevice(1);
         InOrder order = inOrder(api);
@@ -111,21 +111,21 @@ class CudaThreadsTest {
 
     @Test
     void devicesOutOfRangeAreRejectedNamingTheCount() {
-        CudaThreads m = new CudaThreads(api, 2, 0);
+        CudaThreadModelImpl m = new CudaThreadModelImpl(api, 2, 0);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.useDevice(2));
         assertTrue(e.getMessage().contains("no CUDA device 2") && e.getMessage().contains("2 devices (0..1)"),
                 e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> m.useDevice(-1));
-        IllegalArgumentException d = assertThrows(IllegalArgumentException.class, () -> new CudaThreads(api, 1, 3));
+        IllegalArgumentException d = assertThrows(IllegalArgumentException.class, () -> new CudaThreadModelImpl(api, 1, 3));
         assertTrue(d.getMessage().contains("hshm.cuda.device"), d.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new CudaThreads(api, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new CudaThreadModelImpl(api, 0, 0));
         verify(api, never()).setDevice(anyInt());
     }
 
     @Test
     void aRefusedDeviceIsANativeExceptionAndNothingIsRemembered() {
         when(api.setDevice(0)).thenReturn(CudaErrors.INVALID_DEVICE).thenReturn(CudaApi.SUCCESS);
-        CudaThreads m = new CudaThreads(api, 1, 0);
+        CudaThreadModelImpl m = new CudaThreadModelImpl(api, 1, 0);
         NativeException e = assertThrows(NativeException.class, m::stream);
         assertEquals("cudaSetDevice", e.function());
         verify(api, never()).streamCreate(any());
@@ -135,7 +135,7 @@ class CudaThreadsTest {
 
     @Test
     void synchronizeWaitsOnTheThreadsStreamAndReportsKernelFailures() {
-        CudaThreads m = new CudaThreads(api, 1, 0);
+        CudaThreadModelImpl m = new CudaThreadModelImpl(api, 1, 0);
         m.synchronize();
         verify(api, never()).streamSynchronize(anyLong());
         long s = m.stream();
@@ -149,7 +149,7 @@ class CudaThreadsTest {
 
     @Test
     void aThreadThatEndsWithoutReleasingHasItsStreamDestroyedByTheCleaner() throws Exception {
-        CudaThreads m = new CudaThreads(api, 1, 0);
+        CudaThreadModelImpl m = new CudaThreadModelImpl(api, 1, 0);
         AtomicLong handle = new AtomicLong();
         Thread t = Thread.ofPlatform().start(() -> handle.set(m.stream()));
         t.join();
@@ -170,7 +170,7 @@ class CudaThreadsTest {
 
     @Test
     void threadLocalStorageIdsAndTimingAreThoseOfJvmThreads() throws Exception {
-        CudaThreads m = new CudaThreads(api, 1, 0);
+        CudaThreadModelImpl m = new CudaThreadModelImpl(api, 1, 0);
         ThreadLocalKey<String> key = m.createTls("main");
         assertEquals("main", m.getTls(key));
         Thread t = Thread.ofPlatform().start(() -> {

@@ -48,7 +48,7 @@ import java.util.Optional;
  * ({@link HipErrors#advice}).
  */
 @SuppressWarnings("restricted")
-public final class HipRuntime implements HipApi {
+public final class HipNative implements HipApi {
 
     /** The system property that replaces {@link #DEFAULT_LIBRARIES}: comma-separated sonames or paths. */
     public static final String LIBRARY_PROPERTY = "hshm.rocm.library";
@@ -81,7 +81,7 @@ public final class HipRuntime implements HipApi {
      * @param support whether the ROCm providers work here, and why not
      * @param deviceCount devices the runtime reported (0 when it reported none, or an error)
      */
-    record Probe(HipRuntime runtime, Support support, int deviceCount) {
+    record Probe(HipNative runtime, Support support, int deviceCount) {
         Probe {
             Objects.requireNonNull(support, "support");
         }
@@ -94,7 +94,7 @@ public final class HipRuntime implements HipApi {
     private final Handles h;
     private final String library;
 
-    private HipRuntime(Handles h, String library) {
+    private HipNative(Handles h, String library) {
         this.h = h;
         this.library = library;
     }
@@ -117,7 +117,7 @@ public final class HipRuntime implements HipApi {
      *
      * @return the runtime, or empty if the library is missing or native access is denied
      */
-    public static Optional<HipRuntime> loaded() {
+    public static Optional<HipNative> loaded() {
         return Optional.ofNullable(Default.PROBE.runtime());
     }
 
@@ -127,7 +127,7 @@ public final class HipRuntime implements HipApi {
      * @return the runtime
      * @throws UnsupportedOperationException with the reason if ROCm is not usable here
      */
-    public static HipRuntime require() {
+    public static HipNative require() {
         Probe p = Default.PROBE;
         if (!p.support().supported() || p.runtime() == null) {
             throw new UnsupportedOperationException("ROCm is not usable here: " + p.support().reason());
@@ -180,23 +180,23 @@ public final class HipRuntime implements HipApi {
                 return new Probe(null, Support.no(NOT_FOUND + ": the dynamic loader found none of " + failures
                         + " (-D" + LIBRARY_PROPERTY + "=PATH names another)"), 0);
             }
-            HipRuntime rt;
+            HipNative rt;
             try {
-                rt = new HipRuntime(bindAll(linker, lookup, found), found);
+                rt = new HipNative(bindAll(linker, lookup, found), found);
             } catch (MissingSymbolException e) {
                 return new Probe(null, Support.no(found + " was loaded but is not a HIP runtime this provider can use: "
                         + e.getMessage()), 0);
             }
             return probeDevices(rt);
         } catch (IllegalCallerException e) {
-            return new Probe(null, Support.no(NativeAccess.denied(HipRuntime.class, e)), 0);
+            return new Probe(null, Support.no(NativeAccess.denied(HipNative.class, e)), 0);
         } catch (Throwable t) {
             NativeAccess.rethrowIfFatal(t);
             return new Probe(null, Support.no("the HIP runtime could not be bound: " + t), 0);
         }
     }
 
-    private static Probe probeDevices(HipRuntime rt) {
+    private static Probe probeDevices(HipNative rt) {
         String what = rt.library + " (" + rt.describeVersion() + ")";
         int count;
         try {
@@ -214,7 +214,7 @@ public final class HipRuntime implements HipApi {
                     + " is installed; " + HipErrors.NO_DEVICE_ADVICE), 0);
         }
         return new Probe(rt, Support.yes(what + ", " + count + (count == 1 ? " device" : " devices")
-                + NativeAccess.note(HipRuntime.class)), count);
+                + NativeAccess.note(HipNative.class)), count);
     }
 
     private String describeVersion() {
@@ -244,7 +244,7 @@ public final class HipRuntime implements HipApi {
      * @return the flag's value
      */
     public static String moduleFlag() {
-        return NativeAccess.moduleFlag(HipRuntime.class);
+        return NativeAccess.moduleFlag(HipNative.class);
     }
 
 
@@ -434,7 +434,7 @@ public final class HipRuntime implements HipApi {
 
     @Override
     public String toString() {
-        return "HipRuntime[" + library + "]";
+        return "HipNative[" + library + "]";
     }
 
     // ------------------------------------------------------------------ errors

@@ -12,7 +12,7 @@ import java.util.List;
 /**
  * Provides the {@value MemoryBackend#ROCM_SHM_MMAP} kind ({@link RocmShmMmap}): POSIX shared memory registered
  * with an AMD GPU. Supported when {@code libamdhip64} loads, sees at least one device, and POSIX shared memory
- * works; otherwise the reason says which of these failed ({@value HipRuntime#NOT_FOUND}, {@code "no AMD GPU:
+ * works; otherwise the reason says which of these failed ({@value HipNative#NOT_FOUND}, {@code "no AMD GPU:
  * hipGetDeviceCount returned hipErrorNoDevice (100) ..."}, {@code "native access denied: add
  * --enable-native-access=dev.hshm.provider.rocm ..."}).
  */
@@ -41,7 +41,7 @@ public final class RocmShmMmapProvider extends AbstractMemoryBackendProvider {
     @Override
     public MemoryBackend create(MemoryBackendId id, long size, String url, BackendOptions options) {
         requireSupported();
-        return RocmShmMmap.create(HipRuntime.require(), id, size, url, mode(options));
+        return RocmShmMmap.create(HipNative.require(), id, size, url, mode(options));
     }
 
     /**
@@ -52,7 +52,7 @@ public final class RocmShmMmapProvider extends AbstractMemoryBackendProvider {
     @Override
     public MemoryBackend attach(String url) {
         requireSupported();
-        return RocmShmMmap.attach(HipRuntime.require(), url);
+        return RocmShmMmap.attach(HipNative.require(), url);
     }
 
     /** The POSIX shared memory this provider could attach: none when it is unsupported here. */
@@ -70,7 +70,7 @@ public final class RocmShmMmapProvider extends AbstractMemoryBackendProvider {
 
     private static final class Holder {
         static final Support SUPPORT = Support.evaluate(() -> {
-            Support hip = HipRuntime.support();
+            Support hip = HipNative.support();
             if (!hip.supported()) {
                 return hip;
             }

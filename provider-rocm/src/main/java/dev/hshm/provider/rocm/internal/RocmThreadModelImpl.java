@@ -30,9 +30,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Only the owning thread touches its state; the cleaner sees only the stream handle, through a
  * {@link StreamReleaser} that lets exactly one of the explicit release and the cleaner destroy it.
  */
-public final class HipThreadModel extends JvmThreadModel implements RocmThreadModel {
+public final class RocmThreadModelImpl extends JvmThreadModel implements RocmThreadModel {
 
-    private static final System.Logger LOG = System.getLogger(HipThreadModel.class.getName());
+    private static final System.Logger LOG = System.getLogger(RocmThreadModelImpl.class.getName());
 
     private final HipApi hip;
     private final int defaultDevice;
@@ -46,7 +46,7 @@ public final class HipThreadModel extends JvmThreadModel implements RocmThreadMo
      * @throws IllegalArgumentException if {@code defaultDevice} is not one of the runtime's devices
      * @throws dev.hshm.api.NativeException if {@code hipGetDeviceCount} fails
      */
-    HipThreadModel(HipApi hip, int defaultDevice) {
+    RocmThreadModelImpl(HipApi hip, int defaultDevice) {
         super(ROCM);
         this.hip = Objects.requireNonNull(hip, "hip");
         int count = hip.deviceCount();

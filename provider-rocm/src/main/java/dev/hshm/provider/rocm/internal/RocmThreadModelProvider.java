@@ -5,7 +5,7 @@ import dev.hshm.api.spi.AbstractThreadModelProvider;
 import dev.hshm.api.spi.Support;
 
 /**
- * Provides the {@value ThreadModel#ROCM} thread model ({@link HipThreadModel}). Supported when {@code libamdhip64}
+ * Provides the {@value ThreadModel#ROCM} thread model ({@link RocmThreadModelImpl}). Supported when {@code libamdhip64}
  * loads and sees at least one AMD GPU; the reason says why not otherwise. Its priority, {@value #PRIORITY}, is
  * below {@code pthreads} (50): the model is chosen only when forced ({@code -Dhshm.thread.model=rocm}) or when it
  * is the only supported one. The default device of each thread is {@code -Dhshm.rocm.device} (0 unless set).
@@ -44,12 +44,12 @@ public final class RocmThreadModelProvider extends AbstractThreadModelProvider {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("-D" + DEVICE_PROPERTY + " must be a device ordinal: '" + prop + "'", e);
         }
-        return new HipThreadModel(HipRuntime.require(), device);
+        return new RocmThreadModelImpl(HipNative.require(), device);
     }
 
     private static final class Holder {
         static final Support SUPPORT = Support.evaluate(() -> {
-            Support hip = HipRuntime.support();
+            Support hip = HipNative.support();
             return hip.supported()
                     ? Support.yes("host threads driving AMD GPUs, a device and stream per thread; " + hip.reason())
                     : hip;

@@ -26,19 +26,19 @@ import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.function.Executable;
 
 /**
- * {@link HipRuntime} against the real {@code libamdhip64}: loaded and called where it is installed (Debian's
+ * {@link HipNative} against the real {@code libamdhip64}: loaded and called where it is installed (Debian's
  * {@code libamdhip64-5} here and in CI; with no AMD GPU it answers that there is no device), reported missing with
  * the install advice where it is not. Which case ran is printed. Whether the library is present is decided here
- * independently of {@code HipRuntime}, by asking the dynamic loader directly.
+ * independently of {@code HipNative}, by asking the dynamic loader directly.
  */
 @EnabledOnOs(OS.LINUX)
-class HipRuntimeTest {
+class HipNativeTest {
 
-    /** The library as the dynamic loader finds it, independently of HipRuntime; empty if none loads. */
+    /** The library as the dynamic loader finds it, independently of HipNative; empty if none loads. */
     private static Optional<String> installedLibrary() {
-        for (String name : HipRuntime.configuredLibraries()) {
+        for (String name : HipNative.configuredLibraries()) {
             try {
-                SymbolLookup.libraryLookup(name, Arena.global()); // never unloaded: HipRuntime shares it
+                SymbolLookup.libraryLookup(name, Arena.global()); // never unloaded: HipNative shares it
                 return Optional.of(name);
             } catch (IllegalArgumentException e) {
                 // not this one
@@ -54,24 +54,24 @@ class HipRuntimeTest {
     @Test
     void theRealLibraryIsCalledWhereInstalledAndReportedMissingWhereNot() {
         Optional<String> installed = installedLibrary();
-        Support s = HipRuntime.support();
+        Support s = HipNative.support();
         if (installed.isEmpty()) {
-            System.out.println("[HipRuntimeTest] case: libamdhip64 NOT installed -> " + s);
+            System.out.println("[HipNativeTest] case: libamdhip64 NOT installed -> " + s);
             assertFalse(s.supported());
             assertTrue(s.reason().startsWith("libamdhip64 not found (install libamdhip64-5 / ROCm)"), s.reason());
-            assertTrue(HipRuntime.loaded().isEmpty());
-            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, HipRuntime::require);
+            assertTrue(HipNative.loaded().isEmpty());
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, HipNative::require);
             assertTrue(e.getMessage().contains(s.reason()), e.getMessage());
             return;
         }
-        HipRuntime rt = HipRuntime.loaded().orElseThrow(
-                () -> new AssertionError(installed.get() + " loads, but HipRuntime did not bind it: " + s));
+        HipNative rt = HipNative.loaded().orElseThrow(
+                () -> new AssertionError(installed.get() + " loads, but HipNative did not bind it: " + s));
         assertEquals(installed.get(), rt.library());
         int count;
         try {
             count = rt.deviceCount();
         } catch (NativeException e) {
-            System.out.println("[HipRuntimeTest] case: " + rt.library() + " installed, no usable device: "
+            System.out.println("[HipNativeTest] case: " + rt.library() + " installed, no usable device: "
                     + e.getMessage() + " -> " + s);
             assertEquals("hipGetDeviceCount", e.function());
             if (!kfdExists()) {
@@ -83,25 +83,25 @@ class HipRuntimeTest {
                     ? "no AMD GPU: hipGetDeviceCount returned " + e.errorName() + " (100) - " + rt.library()
                     : "the HIP runtime cannot be used: hipGetDeviceCount returned " + e.errorName();
             assertTrue(s.reason().startsWith(expected), s.reason());
-            assertThrows(UnsupportedOperationException.class, HipRuntime::require);
+            assertThrows(UnsupportedOperationException.class, HipNative::require);
             return;
         }
-        System.out.println("[HipRuntimeTest] case: " + rt.library() + " installed, " + count + " device(s) -> " + s);
+        System.out.println("[HipNativeTest] case: " + rt.library() + " installed, " + count + " device(s) -> " + s);
         assertTrue(count > 0);
         assertTrue(s.supported(), s.reason());
         assertTrue(s.reason().contains(count + (count == 1 ? " device" : " devices")), s.reason());
-        assertSame(rt, HipRuntime.require());
+        assertSame(rt, HipNative.require());
     }
 
     @Test
     void supportIsComputedOnce() {
-        assertSame(HipRuntime.support(), HipRuntime.support());
+        assertSame(HipNative.support(), HipNative.support());
     }
 
     @Test
     void aMissingLibraryIsReportedNotFoundWithTheInstallAdvice() {
-        HipRuntime.Probe p = HipRuntime.probe(List.of("libamdhip64.so.missing-for-test", "/nonexistent/libamdhip64.so"));
-        System.out.println("[HipRuntimeTest] missing library -> " + p.support());
+        HipNative.Probe p = HipNative.probe(List.of("libamdhip64.so.missing-for-test", "/nonexistent/libamdhip64.so"));
+        System.out.println("[HipNativeTest] missing library -> " + p.support());
         assertNull(p.runtime());
         assertFalse(p.support().supported());
         String r = p.support().reason();
@@ -112,7 +112,7 @@ class HipRuntimeTest {
 
     @Test
     void aLibraryWithoutTheHipFunctionsIsRejectedNamingTheMissingSymbol() {
-        HipRuntime.Probe p = HipRuntime.probe(List.of("libamdhip64.so.missing-for-test", "libc.so.6"));
+        HipNative.Probe p = HipNative.probe(List.of("libamdhip64.so.missing-for-test", "libc.so.6"));
         assertNull(p.runtime());
         assertFalse(p.support().supported());
         assertEquals("libc.so.6 was loaded but is not a HIP runtime this provider can use: symbol hipGetDeviceCount"
@@ -121,25 +121,25 @@ class HipRuntimeTest {
 
     @Test
     void thePropertyReplacesTheDefaultLibraryList() {
-        String old = System.getProperty(HipRuntime.LIBRARY_PROPERTY);
+        String old = System.getProperty(HipNative.LIBRARY_PROPERTY);
         try {
-            System.setProperty(HipRuntime.LIBRARY_PROPERTY, " /opt/x/libamdhip64.so , libamdhip64.so.9 ,");
-            assertEquals(List.of("/opt/x/libamdhip64.so", "libamdhip64.so.9"), HipRuntime.configuredLibraries());
-            System.setProperty(HipRuntime.LIBRARY_PROPERTY, " ");
-            assertEquals(HipRuntime.DEFAULT_LIBRARIES, HipRuntime.configuredLibraries());
+            System.setProperty(HipNative.LIBRARY_PROPERTY, " /opt/x/libamdhip64.so , libamdhip64.so.9 ,");
+            assertEquals(List.of("/opt/x/libamdhip64.so", "libamdhip64.so.9"), HipNative.configuredLibraries());
+            System.setProperty(HipNative.LIBRARY_PROPERTY, " ");
+            assertEquals(HipNative.DEFAULT_LIBRARIES, HipNative.configuredLibraries());
         } finally {
             if (old == null) {
-                System.clearProperty(HipRuntime.LIBRARY_PROPERTY);
+                System.clearProperty(HipNative.LIBRARY_PROPERTY);
             } else {
-                System.setProperty(HipRuntime.LIBRARY_PROPERTY, old);
+                System.setProperty(HipNative.LIBRARY_PROPERTY, old);
             }
         }
-        assertEquals("libamdhip64.so.5", HipRuntime.DEFAULT_LIBRARIES.getFirst(), "Debian's libamdhip64-5 first");
+        assertEquals("libamdhip64.so.5", HipNative.DEFAULT_LIBRARIES.getFirst(), "Debian's libamdhip64-5 first");
     }
 
     @Test
     void theAdviceConstantsAreTheCodesTheLibraryNames() {
-        HipRuntime rt = loadedOrSkip();
+        HipNative rt = loadedOrSkip();
         Map<Integer, String> expected = Map.of(
                 HipErrors.SUCCESS, "hipSuccess",
                 HipErrors.INVALID_VALUE, "hipErrorInvalidValue",
@@ -156,18 +156,18 @@ class HipRuntimeTest {
 
     @Test
     void theRuntimeVersionIsReadAndNamedInTheReason() {
-        HipRuntime rt = loadedOrSkip();
+        HipNative rt = loadedOrSkip();
         int v = rt.runtimeVersion();
         assertTrue(v > 0, "hipRuntimeGetVersion: " + v);
         String version = "HIP " + (v / 10_000_000) + "." + (v / 100_000 % 100) + "." + (v % 100_000);
-        assertTrue(HipRuntime.support().reason().contains(rt.library() + " (" + version + ")"),
-                HipRuntime.support().reason());
+        assertTrue(HipNative.support().reason().contains(rt.library() + " (" + version + ")"),
+                HipNative.support().reason());
     }
 
     @Test
     void withoutADeviceEveryCallFailsWithTheLibrarysOwnErrorAndNoCrash() {
-        HipRuntime rt = loadedOrSkip();
-        assumeFalse(HipRuntime.support().supported(), "a device is present");
+        HipNative rt = loadedOrSkip();
+        assumeFalse(HipNative.support().supported(), "a device is present");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment pages = arena.allocate(8192, 4096);
             long a = pages.address();
@@ -190,12 +190,12 @@ class HipRuntimeTest {
 
     @Test
     void registerFlagsAreSpelledAsInTheHeader() {
-        assertEquals("hipHostRegisterPortable|hipHostRegisterMapped", HipRuntime.registerFlags(3));
-        assertEquals("hipHostRegisterDefault", HipRuntime.registerFlags(0));
-        assertEquals("hipHostRegisterMapped|0x10", HipRuntime.registerFlags(0x12));
+        assertEquals("hipHostRegisterPortable|hipHostRegisterMapped", HipNative.registerFlags(3));
+        assertEquals("hipHostRegisterDefault", HipNative.registerFlags(0));
+        assertEquals("hipHostRegisterMapped|0x10", HipNative.registerFlags(0x12));
     }
 
-    private static NativeException expectHipError(String function, HipRuntime rt, Executable call) {
+    private static NativeException expectHipError(String function, HipNative rt, Executable call) {
         NativeException e = assertThrows(NativeException.class, call, function);
         assertEquals(function, e.function());
         assertTrue(e.errorCode() != 0, e.getMessage());
@@ -206,9 +206,9 @@ class HipRuntimeTest {
         return e;
     }
 
-    private static HipRuntime loadedOrSkip() {
-        Optional<HipRuntime> rt = HipRuntime.loaded();
-        assumeTrue(rt.isPresent(), "libamdhip64 is not installed: " + HipRuntime.support().reason());
+    private static HipNative loadedOrSkip() {
+        Optional<HipNative> rt = HipNative.loaded();
+        assumeTrue(rt.isPresent(), "libamdhip64 is not installed: " + HipNative.support().reason());
         return rt.get();
     }
 }

@@ -32,17 +32,17 @@ import org.junit.jupiter.api.Test;
 import org.mockito.InOrder;
 
 /** The {@code rocm} thread model over a mocked HIP runtime: per-thread device and stream, release, backstop. */
-class HipThreadModelTest {
+class RocmThreadModelImplTest {
 
     private HipApi hip;
-    private HipThreadModel model;
+    private RocmThreadModelImpl model;
 
     @BeforeEach
     void mockHip() {
         hip = mock(HipApi.class);
         when(hip.deviceCount()).thenReturn(2);
         when(hip.streamCreate()).thenReturn(0x100L, 0x200L, 0x300L, 0x400L);
-        model = new HipThreadModel(hip, 0);
+        model = new RocmThreadModelImpl(hip, 0);
     }
 
     /** Runs {@code body} on a new platform thread and waits; rethrows what it threw. */
@@ -72,10 +72,10 @@ class HipThreadModelTest {
 
     @Test
     void aDefaultDeviceTheRuntimeDoesNotHaveIsRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new HipThreadModel(hip, 2));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new RocmThreadModelImpl(hip, 2));
         assertTrue(e.getMessage().contains("sees 2 AMD GPUs (devices 0..1)"), e.getMessage());
         assertTrue(e.getMessage().contains("-Dhshm.rocm.device"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new HipThreadModel(hip, -1));
+        assertThrows(IllegalArgumentException.class, () -> new RocmThreadModelImpl(hip, -1));
     }
 
     @Test

@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * addresses, {@code DWORD} and {@code BOOL} as {@code int}.
  */
 @SuppressWarnings("restricted")
-public final class Kernel32 {
+public final class WinNative {
 
     private static final String OS_NAME = System.getProperty("os.name", "unknown");
     private static final boolean WINDOWS = OS_NAME.toLowerCase(Locale.ROOT).startsWith("windows");
@@ -57,7 +57,7 @@ public final class Kernel32 {
     private static final int FORMAT_MESSAGE_FROM_SYSTEM = 0x0000_1000;
     private static final int FORMAT_MESSAGE_CHARS = 1024;
 
-    private Kernel32() {
+    private WinNative() {
     }
 
     /** Everything bound; a record so that the JIT trusts its fields as constants. */
@@ -84,14 +84,14 @@ public final class Kernel32 {
             try {
                 h = bindAll();
             } catch (IllegalCallerException e) {
-                why = NativeAccess.denied(Kernel32.class, e);
+                why = NativeAccess.denied(WinNative.class, e);
             } catch (Throwable t) {
                 NativeAccess.rethrowIfFatal(t);
                 why = "kernel32 functions could not be bound on " + osDescription() + ": " + t;
             }
             H = h;
             WHY = why;
-            SUPPORT = h != null ? Support.yes(h.description() + NativeAccess.note(Kernel32.class)) : Support.no(why);
+            SUPPORT = h != null ? Support.yes(h.description() + NativeAccess.note(WinNative.class)) : Support.no(why);
         }
 
         private Bound() {
@@ -137,7 +137,7 @@ public final class Kernel32 {
      * @return the flag's value
      */
     public static String moduleFlag() {
-        return NativeAccess.moduleFlag(Kernel32.class);
+        return NativeAccess.moduleFlag(WinNative.class);
     }
 
     /**

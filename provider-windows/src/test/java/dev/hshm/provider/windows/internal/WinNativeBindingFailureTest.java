@@ -13,16 +13,16 @@ import org.junit.jupiter.api.condition.OS;
 
 /**
  * The Windows-only binding path where it fails, run here: a child JVM is told it runs on Windows
- * ({@code -Dos.name="Windows 11"}), so {@link Kernel32} really tries to look up {@code kernel32}. Whether the
+ * ({@code -Dos.name="Windows 11"}), so {@link WinNative} really tries to look up {@code kernel32}. Whether the
  * lookup fails (no such library) or native access is denied, the providers' reason says which, calls throw
  * {@link UnsupportedOperationException} with it, and no {@link UnsatisfiedLinkError} or other linkage error
  * escapes.
  */
-@DisabledOnOs(value = OS.WINDOWS, disabledReason = "on Windows the lookup succeeds; Kernel32WindowsTest covers it")
-class Kernel32BindingFailureTest {
+@DisabledOnOs(value = OS.WINDOWS, disabledReason = "on Windows the lookup succeeds; WinNativeWindowsTest covers it")
+class WinNativeBindingFailureTest {
 
     private static ChildJvm probe(String... jvmFlags) throws IOException, InterruptedException {
-        Module m = Kernel32.class.getModule();
+        Module m = WinNative.class.getModule();
         assumeTrue(m.isNamed(), "needs the module path (tests run on the class path)");
         String modulePath = System.getProperty("jdk.module.path");
         assumeTrue(modulePath != null, "no jdk.module.path");

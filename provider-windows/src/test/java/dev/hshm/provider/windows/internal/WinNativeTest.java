@@ -16,17 +16,17 @@ import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.function.Executable;
 
 /** The binding off Windows: a reason from the system properties, refusals, and no library lookup, ever. */
-@DisabledOnOs(value = OS.WINDOWS, disabledReason = "checks the behaviour off Windows; Kernel32WindowsTest covers Windows")
-class Kernel32Test {
+@DisabledOnOs(value = OS.WINDOWS, disabledReason = "checks the behaviour off Windows; WinNativeWindowsTest covers Windows")
+class WinNativeTest {
 
     @Test
     void supportSaysNotWindowsAndNamesTheOsVersionAndArchitecture() {
-        Support s = Kernel32.support();
+        Support s = WinNative.support();
         assertFalse(s.supported());
         assertEquals("not Windows: " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch"), s.reason());
-        assertFalse(Kernel32.isWindows());
-        assertFalse(Kernel32.libraryLoadAttempted());
+        assertFalse(WinNative.isWindows());
+        assertFalse(WinNative.libraryLoadAttempted());
     }
 
     @Test
@@ -50,7 +50,7 @@ class Kernel32Test {
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, call);
             assertTrue(e.getMessage().startsWith("kernel32 is not available: not Windows: "), e.getMessage());
         }
-        assertFalse(Kernel32.libraryLoadAttempted(), "no call may look up kernel32 off Windows");
+        assertFalse(WinNative.libraryLoadAttempted(), "no call may look up kernel32 off Windows");
     }
 
     @Test
@@ -58,19 +58,19 @@ class Kernel32Test {
         try (Arena memory = Arena.ofConfined()) {
             MemorySegment block = memory.allocate(64);
             Arena scope = Arena.ofShared();
-            MemorySegment s = Kernel32.segment(block.address(), 64, scope);
+            MemorySegment s = WinNative.segment(block.address(), 64, scope);
             s.set(ValueLayout.JAVA_LONG, 56, 7L);
             assertEquals(7L, block.get(ValueLayout.JAVA_LONG, 56));
             scope.close();
             assertThrows(IllegalStateException.class, () -> s.get(ValueLayout.JAVA_LONG, 0));
             assertEquals(7L, block.get(ValueLayout.JAVA_LONG, 56), "closing the scope does not free the memory");
         }
-        assertFalse(Kernel32.libraryLoadAttempted());
+        assertFalse(WinNative.libraryLoadAttempted());
     }
 
     @Test
     void theNativeAccessFlagNamesThisModule() {
-        Module m = Kernel32.class.getModule();
-        assertEquals(m.isNamed() ? "dev.hshm.provider.windows" : "ALL-UNNAMED", Kernel32.moduleFlag());
+        Module m = WinNative.class.getModule();
+        assertEquals(m.isNamed() ? "dev.hshm.provider.windows" : "ALL-UNNAMED", WinNative.moduleFlag());
     }
 }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.condition.OS;
  */
 @EnabledOnOs(value = OS.WINDOWS, disabledReason = "real kernel32 calls; off Windows the backends run against mocks"
         + " (WindowsShmMmapTest, WindowsMmapTest) and SimulatedWinApi, which follow the facts checked here")
-class Kernel32WindowsTest {
+class WinNativeWindowsTest {
 
     private final WinApi api = NativeWinApi.INSTANCE;
 
@@ -32,8 +32,8 @@ class Kernel32WindowsTest {
 
     @Test
     void kernel32IsBoundAndAgreesWithTheJdkOnThePid() {
-        assertTrue(Kernel32.support().supported(), Kernel32.support().reason());
-        assertTrue(Kernel32.libraryLoadAttempted());
+        assertTrue(WinNative.support().supported(), WinNative.support().reason());
+        assertTrue(WinNative.libraryLoadAttempted());
         assertEquals(ProcessHandle.current().pid(), Integer.toUnsignedLong(api.getCurrentProcessId()));
     }
 
@@ -87,7 +87,7 @@ class Kernel32WindowsTest {
         assertFalse(r.failed(), WinErrors.name(r.error()));
         assertEquals(0, r.value() % 65536);
         try (Arena scope = Arena.ofConfined()) {
-            MemorySegment s = Kernel32.segment(r.value(), 1 << 20, scope);
+            MemorySegment s = WinNative.segment(r.value(), 1 << 20, scope);
             assertEquals(0L, s.get(ValueLayout.JAVA_LONG, (1 << 20) - 8));
             s.set(ValueLayout.JAVA_LONG, 0, 99L);
         }
