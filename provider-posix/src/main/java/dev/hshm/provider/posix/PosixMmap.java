@@ -5,7 +5,7 @@ import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.spi.AbstractMemoryBackend;
 import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.api.spi.Sizes;
-import dev.hshm.provider.posix.internal.PosixShm;
+import dev.hshm.provider.posix.internal.PosixNative;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -46,11 +46,11 @@ public final class PosixMmap extends AbstractMemoryBackend {
      */
     public static PosixMmap create(MemoryBackendId id, long size) {
         long total = Sizes.mappingBytes(size);
-        long length = Sizes.roundUp(total, PosixShm.pageSize());
+        long length = Sizes.roundUp(total, PosixNative.pageSize());
         Arena arena = Arena.ofShared();
         boolean success = false;
         try {
-            MemorySegment all = PosixShm.mmapAnonymous(length, arena).asSlice(0, total);
+            MemorySegment all = PosixNative.mmapAnonymous(length, arena).asSlice(0, total);
             MemorySegment header = all.asSlice(0, BackendHeader.DATA_OFFSET);
             BackendHeader.format(header, id, MemoryBackend.POSIX_MMAP, BackendHeader.DATA_OFFSET, size);
             BackendHeader.publish(header);

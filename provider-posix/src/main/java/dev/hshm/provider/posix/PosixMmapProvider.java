@@ -5,7 +5,7 @@ import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.spi.AbstractMemoryBackendProvider;
 import dev.hshm.api.spi.BackendOptions;
 import dev.hshm.api.spi.Support;
-import dev.hshm.provider.posix.internal.PosixShm;
+import dev.hshm.provider.posix.internal.PosixNative;
 
 /**
  * Provides the {@value MemoryBackend#POSIX_MMAP} kind: private anonymous mappings ({@link PosixMmap}).
@@ -39,7 +39,7 @@ public final class PosixMmapProvider extends AbstractMemoryBackendProvider {
 
     private static final class Holder {
         static final Support SUPPORT = Support.evaluate(() -> {
-            Support s = PosixShm.support();
+            Support s = PosixNative.support();
             return s.supported() ? Support.yes("mmap(MAP_PRIVATE|MAP_ANONYMOUS) on " + s.reason()) : s;
         });
     }

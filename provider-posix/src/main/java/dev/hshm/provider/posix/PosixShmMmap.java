@@ -14,7 +14,7 @@ import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.api.spi.ShmNames;
 import dev.hshm.api.spi.Sizes;
 import dev.hshm.provider.posix.internal.DevShm;
-import dev.hshm.provider.posix.internal.PosixShm;
+import dev.hshm.provider.posix.internal.PosixNative;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -126,7 +126,7 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
         boolean created = false;
         try {
             try {
-                fd = PosixShm.shmOpen(path, PosixShm.O_CREAT | PosixShm.O_EXCL | PosixShm.O_RDWR, mode);
+                fd = PosixNative.shmOpen(path, PosixNative.O_CREAT | PosixNative.O_EXCL | PosixNative.O_RDWR, mode);
             } catch (NativeException e) {
                 if ("EEXIST".equals(e.errorName())) {
                     throw new AlreadyExistsException("shared memory '" + name + "' exists already; attach to it, or"
@@ -135,13 +135,13 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
                 throw e;
             }
             created = true;
-            PosixShm.fchmod(fd, mode);
-            PosixShm.ftruncate(fd, total);
-            PosixShm.allocate(fd, BackendHeader.DATA_OFFSET);
-            MemorySegment all = PosixShm.mmapShared(fd, total, arena);
+            PosixNative.fchmod(fd, mode);
+            PosixNative.ftruncate(fd, total);
+            PosixNative.allocate(fd, BackendHeader.DATA_OFFSET);
+            MemorySegment all = PosixNative.mmapShared(fd, total, arena);
             int closing = fd;
             fd = -1;
-            PosixShm.close(closing);
+            PosixNative.close(closing);
             // a fresh object is zero-filled, as format() requires
             MemorySegment header = all.asSlice(0, BackendHeader.DATA_OFFSET);
             BackendHeader.format(header, id, kind, BackendHeader.DATA_OFFSET, size);
@@ -162,14 +162,14 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
         }
         if (fd >= 0) {
             try {
-                PosixShm.close(fd);
+                PosixNative.close(fd);
             } catch (RuntimeException e) {
                 primary.addSuppressed(e);
             }
         }
         if (unlinkPath != null) {
             try {
-                PosixShm.shmUnlink(unlinkPath);
+                PosixNative.shmUnlink(unlinkPath);
             } catch (RuntimeException e) {
                 primary.addSuppressed(e);
             }
@@ -177,7 +177,7 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
     }
 
     private static void checkCapacity(String name, long total) {
-        if (PosixShm.os() != PosixShm.Os.LINUX) {
+        if (PosixNative.os() != PosixNative.Os.LINUX) {
             return;
         }
         DevShm.space().ifPresent(s -> {
@@ -210,11 +210,11 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
         long timeoutMs = Math.max(0, Long.getLong(ATTACH_TIMEOUT_PROPERTY, DEFAULT_ATTACH_TIMEOUT_MS));
         int fd;
         try {
-            fd = PosixShm.shmOpen("/" + name, PosixShm.O_RDWR, 0);
+            fd = PosixNative.shmOpen("/" + name, PosixNative.O_RDWR, 0);
         } catch (NativeException e) {
             if ("ENOENT".equals(e.errorName())) {
                 throw new NotFoundException("no shared memory named '" + name + "'"
-                        + (PosixShm.os() == PosixShm.Os.LINUX ? " (no " + DevShm.path(name) + ")" : "")
+                        + (PosixNative.os() == PosixNative.Os.LINUX ? " (no " + DevShm.path(name) + ")" : "")
                         + "; create it first, or check the name" + existing(), e);
             }
             throw e;
@@ -225,21 +225,21 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
             long size;
             MemorySegment all;
             try {
-                size = PosixShm.objectSize(fd);
+                size = PosixNative.objectSize(fd);
                 if (size < BackendHeader.DATA_OFFSET) {
                     throw new CorruptSegmentException("not an hshm segment (too small for a header): url=" + name
                             + ", size=" + size + ", need>=" + BackendHeader.DATA_OFFSET);
                 }
-                all = PosixShm.mmapShared(fd, size, arena);
+                all = PosixNative.mmapShared(fd, size, arena);
             } catch (RuntimeException | Error e) {
                 try {
-                    PosixShm.close(fd);
+                    PosixNative.close(fd);
                 } catch (RuntimeException suppressed) {
                     e.addSuppressed(suppressed);
                 }
                 throw e;
             }
-            PosixShm.close(fd); // the mapping keeps the object alive
+            PosixNative.close(fd); // the mapping keeps the object alive
             BackendHeader.Info info;
             try {
                 info = BackendHeader.verify(all, name, ACCEPTED_KINDS, timeoutMs);
@@ -278,7 +278,7 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
      * @return the names, sorted
      */
     public static List<String> list() {
-        return PosixShm.os() == PosixShm.Os.LINUX ? DevShm.listOurs() : List.of();
+        return PosixNative.os() == PosixNative.Os.LINUX ? DevShm.listOurs() : List.of();
     }
 
     /**
@@ -294,12 +294,12 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
      */
     public static void unlink(String url) {
         String name = ShmNames.validate(url);
-        if (PosixShm.os() == PosixShm.Os.LINUX && DevShm.ownership(name) == DevShm.Ownership.FOREIGN) {
+        if (PosixNative.os() == PosixNative.Os.LINUX && DevShm.ownership(name) == DevShm.Ownership.FOREIGN) {
             throw new CorruptSegmentException("not an hshm segment (bad magic): url=" + name + "; refusing to remove"
                     + " another program's shared memory (remove " + DevShm.path(name) + " by hand if you are sure)");
         }
         try {
-            PosixShm.shmUnlink("/" + name);
+            PosixNative.shmUnlink("/" + name);
         } catch (NativeException e) {
             if ("ENOENT".equals(e.errorName())) {
                 throw new NotFoundException("no shared memory named '" + name + "'" + existing(), e);
@@ -316,7 +316,7 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
     @Override
     protected void unlink() {
         try {
-            PosixShm.shmUnlink("/" + name);
+            PosixNative.shmUnlink("/" + name);
         } catch (NativeException e) {
             if (!"ENOENT".equals(e.errorName())) {
                 throw e;

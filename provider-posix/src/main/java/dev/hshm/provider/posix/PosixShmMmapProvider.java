@@ -6,7 +6,7 @@ import dev.hshm.api.spi.AbstractMemoryBackendProvider;
 import dev.hshm.api.spi.BackendOptions;
 import dev.hshm.api.spi.Support;
 import dev.hshm.provider.posix.internal.DevShm;
-import dev.hshm.provider.posix.internal.PosixShm;
+import dev.hshm.provider.posix.internal.PosixNative;
 import java.nio.file.Files;
 import java.util.List;
 
@@ -60,11 +60,11 @@ public final class PosixShmMmapProvider extends AbstractMemoryBackendProvider {
 
     private static final class Holder {
         static final Support SUPPORT = Support.evaluate(() -> {
-            Support s = PosixShm.support();
+            Support s = PosixNative.support();
             if (!s.supported()) {
                 return s;
             }
-            if (PosixShm.os() == PosixShm.Os.LINUX && !Files.isDirectory(DevShm.DIR)) {
+            if (PosixNative.os() == PosixNative.Os.LINUX && !Files.isDirectory(DevShm.DIR)) {
                 return Support.no("no " + DevShm.DIR + " on " + s.reason() + ": POSIX shared memory needs a tmpfs"
                         + " there (mount -t tmpfs -o size=1G tmpfs " + DevShm.DIR + ")");
             }

@@ -3,7 +3,7 @@ package dev.hshm.provider.posix;
 import dev.hshm.api.ThreadModel;
 import dev.hshm.api.spi.JvmThreadModel;
 import dev.hshm.api.spi.ThreadIds;
-import dev.hshm.provider.posix.internal.PosixShm;
+import dev.hshm.provider.posix.internal.PosixNative;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -44,7 +44,7 @@ public final class PthreadsThreadModel extends JvmThreadModel {
         if (Thread.currentThread().isVirtual()) {
             Thread.yield(); // unmounts the virtual thread; sched_yield would stall its carrier
         } else {
-            PosixShm.schedYield();
+            PosixNative.schedYield();
         }
     }
 }

@@ -3,7 +3,7 @@ package dev.hshm.provider.posix;
 import dev.hshm.api.ThreadModel;
 import dev.hshm.api.spi.AbstractThreadModelProvider;
 import dev.hshm.api.spi.Support;
-import dev.hshm.provider.posix.internal.PosixShm;
+import dev.hshm.provider.posix.internal.PosixNative;
 
 /**
  * Provides the {@value ThreadModel#PTHREADS} thread model ({@link PthreadsThreadModel}). Supported on Linux
@@ -39,7 +39,7 @@ public final class PthreadsThreadModelProvider extends AbstractThreadModelProvid
 
     private static final class Holder {
         static final Support SUPPORT = Support.evaluate(() -> {
-            Support s = PosixShm.support();
+            Support s = PosixNative.support();
             return s.supported() ? Support.yes("JVM platform threads, sched_yield on " + s.reason()) : s;
         });
     }

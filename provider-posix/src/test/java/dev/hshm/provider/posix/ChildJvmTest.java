@@ -10,7 +10,7 @@ import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.testkit.ChildJvm;
 import dev.hshm.testkit.ShmTestNames;
 import dev.hshm.provider.posix.internal.DevShm;
-import dev.hshm.provider.posix.internal.PosixShm;
+import dev.hshm.provider.posix.internal.PosixNative;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,7 +86,7 @@ class ChildJvmTest {
         Path probe = tmp.resolve("Probe.java");
         Files.writeString(probe, PROBE);
         ChildJvm.Builder b = ChildJvm.java().name("probe").jvmArgs(jvmFlags)
-                .classPathOf(PosixShm.class, BackendHeader.class).source(probe).args(args);
+                .classPathOf(PosixNative.class, BackendHeader.class).source(probe).args(args);
         if (shellPrefix != null) {
             b.shellPrefix(shellPrefix);
         }

@@ -1,14 +1,18 @@
 package dev.hshm.provider.posix.internal;
 
+import dev.hshm.api.Units;
 import java.util.Map;
 
 /**
- * Symbolic names of the {@code errno} values this module can meet, per operating system: Linux (the
+ * Errors and advice: the advice a failed call's exception carries ({@link #advice}), and the symbolic names of
+ * the {@code errno} values this module can meet, per operating system: Linux (the
  * asm-generic numbering, shared by x86-64, AArch64, RISC-V, POWER and s390x) and macOS (BSD numbering).
  * The two agree below 35 and differ above ({@code EAGAIN} is 11 on Linux and 35 on macOS,
  * {@code ENAMETOOLONG} 36 and 63, ...), so a name is always looked up in the table of the running OS.
  */
-public final class Errno {
+public final class PosixErrors {
+
+    private static final boolean LINUX_OS = PosixNative.os() == PosixNative.Os.LINUX;
 
     private static final Map<Integer, String> LINUX = Map.ofEntries(
             Map.entry(1, "EPERM"), Map.entry(2, "ENOENT"), Map.entry(3, "ESRCH"), Map.entry(4, "EINTR"),
@@ -34,12 +38,12 @@ public final class Errno {
             Map.entry(77, "ENOLCK"), Map.entry(78, "ENOSYS"), Map.entry(84, "EOVERFLOW"),
             Map.entry(102, "EOPNOTSUPP"));
 
-    private static final Map<Integer, String> TABLE = switch (PosixShm.os()) {
+    private static final Map<Integer, String> TABLE = switch (PosixNative.os()) {
         case MACOS -> MACOS;
         default -> LINUX;
     };
 
-    private Errno() {
+    private PosixErrors() {
     }
 
     /**
@@ -66,5 +70,53 @@ public final class Errno {
             }
         }
         return -1;
+    }
+
+    /**
+     * What to do about a failed call, or {@code ""} when there is nothing useful to say.
+     *
+     * @param function the C function
+     * @param errName the errno's symbolic name
+     * @param name the shared-memory name involved (with its slash), {@code "anonymous"} for private
+     *     mappings, or {@code null}
+     * @param size the size involved, or 0
+     * @return the advice
+     */
+    static String advice(String function, String errName, String name, long size) {
+        String bare = name == null ? "NAME" : name.startsWith("/") ? name.substring(1) : name;
+        boolean anonymous = "anonymous".equals(name);
+        return switch (errName) {
+            case "ENOSPC", "EFBIG" -> LINUX_OS && !anonymous ? DevShm.tooSmallAdvice(size)
+                    : "not enough space for shared memory: size=" + Units.format(size) + "; ask for less";
+            case "ENOMEM" -> anonymous
+                    ? "not enough memory or address space for a private mapping: size=" + Units.format(size)
+                            + "; ask for less, or check 'ulimit -v' and vm.overcommit_memory"
+                    : LINUX_OS && size > 0 && DevShm.space().map(v -> v[1] < size).orElse(false)
+                            ? DevShm.tooSmallAdvice(size)
+                            : "not enough address space to map size=" + Units.format(size) + "; ask for less, or check"
+                                    + " 'ulimit -v' and vm.max_map_count";
+            case "EEXIST" -> "a segment with this name exists; attach to it, or remove it with 'hshm rm " + bare + "'";
+            case "ENOENT" -> function.startsWith("shm_") ? "no shared memory named '" + bare + "'"
+                    + (LINUX_OS ? " (no " + DevShm.path(bare) + ")" : "") : "";
+            case "EACCES", "EPERM" -> function.startsWith("shm_")
+                    ? "permission denied for shared memory '" + bare + "': it belongs to another user, or its mode"
+                            + " does not let this user read and write it (hshm creates segments owner-only, 0600; create"
+                            + " it with BackendOptions.withMode(0660) to share with the group"
+                            + (LINUX_OS ? "; see ls -l " + DevShm.path(bare) : "") + ")"
+                    : "operation not permitted";
+            case "EMFILE" -> "this process has too many open files: close some or raise 'ulimit -n'";
+            case "ENFILE" -> "the system has too many open files: raise fs.file-max";
+            case "ENAMETOOLONG" -> "the name is too long for this OS: name='" + bare + "'";
+            case "EINVAL" -> switch (function) {
+                case "ftruncate" -> "the object cannot be resized to " + size + " bytes (on macOS a shared-memory object"
+                        + " can be sized only once)";
+                case "mmap" -> "the mapping was refused: length=" + size;
+                case "shm_open", "shm_unlink" -> "the OS rejected the name '" + bare + "'";
+                default -> "";
+            };
+            case "EMLINK", "ENOSYS", "EOPNOTSUPP", "ENOTSUP" -> "this system does not support POSIX shared memory here"
+                    + (LINUX_OS ? " (is a tmpfs mounted on " + DevShm.DIR + "?)" : "");
+            default -> "";
+        };
     }
 }

@@ -1,7 +1,6 @@
 package dev.hshm.provider.posix.internal;
 
 import dev.hshm.api.NativeException;
-import dev.hshm.api.Units;
 import dev.hshm.api.spi.NativeAccess;
 import dev.hshm.api.spi.Support;
 import java.lang.foreign.Arena;
@@ -44,11 +43,11 @@ import java.util.Optional;
  *
  * <p><b>Errors</b> are translated once, here: a failing call throws {@link NativeException} with the C
  * function, the {@code errno} value (captured with {@link Linker.Option#captureCallState}) and its name
- * ({@link Errno}), the arguments, {@code strerror}'s text and advice ({@code ENOSPC} on {@code /dev/shm}
+ * ({@link PosixErrors}), the arguments, {@code strerror}'s text and advice ({@code ENOSPC} on {@code /dev/shm}
  * says how big the tmpfs is and how to raise it; {@code EEXIST} says how to remove the old segment).
  */
 @SuppressWarnings("restricted")
-public final class PosixShm {
+public final class PosixNative {
 
     /** The operating systems this class knows the constants of. */
     public enum Os {
@@ -109,17 +108,17 @@ public final class PosixShm {
                 h = bindAll();
             }
         } catch (IllegalCallerException e) {
-            why = NativeAccess.denied(PosixShm.class, e);
+            why = NativeAccess.denied(PosixNative.class, e);
         } catch (Throwable t) {
             NativeAccess.rethrowIfFatal(t);
             why = "POSIX functions could not be bound: " + t;
         }
         H = h;
         UNAVAILABLE = h == null ? why : null;
-        SUPPORT = h != null ? Support.yes(h.description() + NativeAccess.note(PosixShm.class)) : Support.no(why);
+        SUPPORT = h != null ? Support.yes(h.description() + NativeAccess.note(PosixNative.class)) : Support.no(why);
     }
 
-    private PosixShm() {
+    private PosixNative() {
     }
 
     // ------------------------------------------------------------------ availability
@@ -177,7 +176,7 @@ public final class PosixShm {
      * @return the flag's value
      */
     public static String moduleFlag() {
-        return NativeAccess.moduleFlag(PosixShm.class);
+        return NativeAccess.moduleFlag(PosixNative.class);
     }
 
 
@@ -361,7 +360,7 @@ public final class PosixShm {
                     return;
                 }
                 int e = errno(h, cs);
-                if (!"EINTR".equals(Errno.name(e))) {
+                if (!"EINTR".equals(PosixErrors.name(e))) {
                     throw fail("ftruncate", e, "ftruncate(fd=" + fd + ", length=" + length + ")", null, length);
                 }
             }
@@ -391,10 +390,10 @@ public final class PosixShm {
                 if (rc == 0) {
                     return;
                 }
-                if ("EOPNOTSUPP".equals(Errno.name(rc))) {
+                if ("EOPNOTSUPP".equals(PosixErrors.name(rc))) {
                     return; // a file system without fallocate: pages come on first touch, as without this call
                 }
-                if (!"EINTR".equals(Errno.name(rc))) {
+                if (!"EINTR".equals(PosixErrors.name(rc))) {
                     throw fail("posix_fallocate", rc, "posix_fallocate(fd=" + fd + ", 0, " + length + ")", null, length);
                 }
             }
@@ -548,7 +547,7 @@ public final class PosixShm {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(h.captureLayout());
             int rc = (int) h.close().invokeExact(cs, fd);
-            if (rc != 0 && !"EINTR".equals(Errno.name(errno(h, cs)))) {
+            if (rc != 0 && !"EINTR".equals(PosixErrors.name(errno(h, cs)))) {
                 throw fail("close", errno(h, cs), "close(fd=" + fd + ")", null, 0);
             }
         } catch (Throwable t) {
@@ -615,48 +614,10 @@ public final class PosixShm {
      * @return the exception
      */
     static NativeException fail(String function, int errno, String call, String name, long size) {
-        String errName = Errno.name(errno);
-        String advice = advice(function, errName, name, size);
+        String errName = PosixErrors.name(errno);
+        String advice = PosixErrors.advice(function, errName, name, size);
         return new NativeException(function, errno, errName, call + ": " + strerror(errno)
                 + (advice.isEmpty() ? "" : " - " + advice));
-    }
-
-    private static String advice(String function, String errName, String name, long size) {
-        String bare = name == null ? "NAME" : name.startsWith("/") ? name.substring(1) : name;
-        boolean anonymous = "anonymous".equals(name);
-        return switch (errName) {
-            case "ENOSPC", "EFBIG" -> OS == Os.LINUX && !anonymous ? DevShm.tooSmallAdvice(size)
-                    : "not enough space for shared memory: size=" + Units.format(size) + "; ask for less";
-            case "ENOMEM" -> anonymous
-                    ? "not enough memory or address space for a private mapping: size=" + Units.format(size)
-                            + "; ask for less, or check 'ulimit -v' and vm.overcommit_memory"
-                    : OS == Os.LINUX && size > 0 && DevShm.space().map(v -> v[1] < size).orElse(false)
-                            ? DevShm.tooSmallAdvice(size)
-                            : "not enough address space to map size=" + Units.format(size) + "; ask for less, or check"
-                                    + " 'ulimit -v' and vm.max_map_count";
-            case "EEXIST" -> "a segment with this name exists; attach to it, or remove it with 'hshm rm " + bare + "'";
-            case "ENOENT" -> function.startsWith("shm_") ? "no shared memory named '" + bare + "'"
-                    + (OS == Os.LINUX ? " (no " + DevShm.path(bare) + ")" : "") : "";
-            case "EACCES", "EPERM" -> function.startsWith("shm_")
-                    ? "permission denied for shared memory '" + bare + "': it belongs to another user, or its mode"
-                            + " does not let this user read and write it (hshm creates segments owner-only, 0600; create"
-                            + " it with BackendOptions.withMode(0660) to share with the group"
-                            + (OS == Os.LINUX ? "; see ls -l " + DevShm.path(bare) : "") + ")"
-                    : "operation not permitted";
-            case "EMFILE" -> "this process has too many open files: close some or raise 'ulimit -n'";
-            case "ENFILE" -> "the system has too many open files: raise fs.file-max";
-            case "ENAMETOOLONG" -> "the name is too long for this OS: name='" + bare + "'";
-            case "EINVAL" -> switch (function) {
-                case "ftruncate" -> "the object cannot be resized to " + size + " bytes (on macOS a shared-memory object"
-                        + " can be sized only once)";
-                case "mmap" -> "the mapping was refused: length=" + size;
-                case "shm_open", "shm_unlink" -> "the OS rejected the name '" + bare + "'";
-                default -> "";
-            };
-            case "EMLINK", "ENOSYS", "EOPNOTSUPP", "ENOTSUP" -> "this system does not support POSIX shared memory here"
-                    + (OS == Os.LINUX ? " (is a tmpfs mounted on " + DevShm.DIR + "?)" : "");
-            default -> "";
-        };
     }
 
     private static RuntimeException rethrow(Throwable t) {

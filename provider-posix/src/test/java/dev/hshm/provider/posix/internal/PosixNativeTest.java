@@ -18,7 +18,7 @@ import org.junit.jupiter.api.condition.OS;
 
 /** The native layer: real calls, errno capture, names and advice. */
 @EnabledOnOs(OS.LINUX)
-class PosixShmTest {
+class PosixNativeTest {
 
     private String name;
 
@@ -36,26 +36,26 @@ class PosixShmTest {
 
     @Test
     void bindsOnLinuxAndSaysWhatItFound() {
-        assertTrue(PosixShm.isAvailable(), PosixShm.support().toString());
-        assertTrue(PosixShm.unavailableReason().isEmpty());
-        String reason = PosixShm.support().reason();
+        assertTrue(PosixNative.isAvailable(), PosixNative.support().toString());
+        assertTrue(PosixNative.unavailableReason().isEmpty());
+        String reason = PosixNative.support().reason();
         assertTrue(reason.startsWith("Linux "), reason);
         assertTrue(reason.contains("glibc ") || reason.contains("not glibc"), reason);
-        assertTrue(reason.contains("page size " + PosixShm.pageSize()), reason);
-        assertEquals(PosixShm.Os.LINUX, PosixShm.os());
+        assertTrue(reason.contains("page size " + PosixNative.pageSize()), reason);
+        assertEquals(PosixNative.Os.LINUX, PosixNative.os());
     }
 
     @Test
     void linuxConstantsAreTheAsmGenericOnes() {
-        assertEquals(0100, PosixShm.O_CREAT);
-        assertEquals(0200, PosixShm.O_EXCL);
-        assertEquals(2, PosixShm.O_RDWR);
-        assertEquals(0x20, PosixShm.MAP_ANONYMOUS);
+        assertEquals(0100, PosixNative.O_CREAT);
+        assertEquals(0200, PosixNative.O_EXCL);
+        assertEquals(2, PosixNative.O_RDWR);
+        assertEquals(0x20, PosixNative.MAP_ANONYMOUS);
     }
 
     @Test
     void pageSizeIsAPowerOfTwoOfAtLeast4KiB() {
-        int page = PosixShm.pageSize();
+        int page = PosixNative.pageSize();
         assertEquals(1, Integer.bitCount(page));
         assertTrue(page >= 4096, "page " + page);
     }
@@ -63,7 +63,7 @@ class PosixShmTest {
     @Test
     void shmOpenOfAMissingNameReportsENOENTWithItsNameAndText() {
         NativeException e = assertThrows(NativeException.class,
-                () -> PosixShm.shmOpen("/" + freshName(), PosixShm.O_RDWR, 0));
+                () -> PosixNative.shmOpen("/" + freshName(), PosixNative.O_RDWR, 0));
         assertEquals("shm_open", e.function());
         assertEquals(2, e.errorCode());
         assertEquals("ENOENT", e.errorName());
@@ -76,46 +76,46 @@ class PosixShmTest {
     @Test
     void exclusiveCreateOfAnExistingNameReportsEEXISTWithAdvice() {
         String path = "/" + freshName();
-        int fd = PosixShm.shmOpen(path, PosixShm.O_CREAT | PosixShm.O_EXCL | PosixShm.O_RDWR, 0600);
+        int fd = PosixNative.shmOpen(path, PosixNative.O_CREAT | PosixNative.O_EXCL | PosixNative.O_RDWR, 0600);
         try {
             NativeException e = assertThrows(NativeException.class,
-                    () -> PosixShm.shmOpen(path, PosixShm.O_CREAT | PosixShm.O_EXCL | PosixShm.O_RDWR, 0600));
+                    () -> PosixNative.shmOpen(path, PosixNative.O_CREAT | PosixNative.O_EXCL | PosixNative.O_RDWR, 0600));
             assertEquals("EEXIST", e.errorName());
             assertTrue(e.getMessage().contains("O_RDWR|O_CREAT|O_EXCL, 0600"), e.getMessage());
             assertTrue(e.getMessage().contains("attach to it, or remove it with 'hshm rm " + name + "'"), e.getMessage());
         } finally {
-            PosixShm.close(fd);
-            PosixShm.shmUnlink(path);
+            PosixNative.close(fd);
+            PosixNative.shmUnlink(path);
         }
     }
 
     @Test
     void sizeOfAnObjectIsWhatFtruncateSet() {
         String path = "/" + freshName();
-        int fd = PosixShm.shmOpen(path, PosixShm.O_CREAT | PosixShm.O_EXCL | PosixShm.O_RDWR, 0600);
+        int fd = PosixNative.shmOpen(path, PosixNative.O_CREAT | PosixNative.O_EXCL | PosixNative.O_RDWR, 0600);
         try {
-            assertEquals(0, PosixShm.objectSize(fd));
-            PosixShm.ftruncate(fd, 12345);
-            assertEquals(12345, PosixShm.objectSize(fd));
+            assertEquals(0, PosixNative.objectSize(fd));
+            PosixNative.ftruncate(fd, 12345);
+            assertEquals(12345, PosixNative.objectSize(fd));
         } finally {
-            PosixShm.close(fd);
-            PosixShm.shmUnlink(path);
+            PosixNative.close(fd);
+            PosixNative.shmUnlink(path);
         }
     }
 
     @Test
     void sharedMappingsOfOneObjectSeeTheSameBytes() {
         String path = "/" + freshName();
-        int fd = PosixShm.shmOpen(path, PosixShm.O_CREAT | PosixShm.O_EXCL | PosixShm.O_RDWR, 0600);
+        int fd = PosixNative.shmOpen(path, PosixNative.O_CREAT | PosixNative.O_EXCL | PosixNative.O_RDWR, 0600);
         try (Arena a = Arena.ofShared(); Arena b = Arena.ofShared()) {
-            PosixShm.ftruncate(fd, 8192);
-            MemorySegment m1 = PosixShm.mmapShared(fd, 8192, a);
-            MemorySegment m2 = PosixShm.mmapShared(fd, 8192, b);
+            PosixNative.ftruncate(fd, 8192);
+            MemorySegment m1 = PosixNative.mmapShared(fd, 8192, a);
+            MemorySegment m2 = PosixNative.mmapShared(fd, 8192, b);
             m1.set(ValueLayout.JAVA_LONG, 4096, 42L);
             assertEquals(42L, m2.get(ValueLayout.JAVA_LONG, 4096));
         } finally {
-            PosixShm.close(fd);
-            PosixShm.shmUnlink(path);
+            PosixNative.close(fd);
+            PosixNative.shmUnlink(path);
         }
     }
 
@@ -123,8 +123,8 @@ class PosixShmTest {
     void anonymousMappingIsZeroFilledAndClosingTheArenaUnmapsIt() {
         MemorySegment m;
         try (Arena arena = Arena.ofShared()) {
-            m = PosixShm.mmapAnonymous(3 * 4096, arena);
-            assertEquals(0, m.address() % PosixShm.pageSize());
+            m = PosixNative.mmapAnonymous(3 * 4096, arena);
+            assertEquals(0, m.address() % PosixNative.pageSize());
             for (long i = 0; i < m.byteSize(); i += 512) {
                 assertEquals(0L, m.get(ValueLayout.JAVA_LONG, i));
             }
@@ -136,73 +136,73 @@ class PosixShmTest {
 
     @Test
     void badArgumentsBecomeNativeExceptionsWithErrnoNames() {
-        NativeException ebadf = assertThrows(NativeException.class, () -> PosixShm.close(-1));
+        NativeException ebadf = assertThrows(NativeException.class, () -> PosixNative.close(-1));
         assertEquals("EBADF", ebadf.errorName());
         assertEquals(9, ebadf.errorCode());
         assertTrue(ebadf.getMessage().contains("Bad file descriptor"), ebadf.getMessage());
-        assertEquals("EBADF", assertThrows(NativeException.class, () -> PosixShm.ftruncate(-1, 10)).errorName());
-        assertEquals("EBADF", assertThrows(NativeException.class, () -> PosixShm.objectSize(-1)).errorName());
-        NativeException einval = assertThrows(NativeException.class, () -> PosixShm.munmap(1, 4096));
+        assertEquals("EBADF", assertThrows(NativeException.class, () -> PosixNative.ftruncate(-1, 10)).errorName());
+        assertEquals("EBADF", assertThrows(NativeException.class, () -> PosixNative.objectSize(-1)).errorName());
+        NativeException einval = assertThrows(NativeException.class, () -> PosixNative.munmap(1, 4096));
         assertEquals("munmap", einval.function());
         assertEquals("EINVAL", einval.errorName());
-        assertThrows(IllegalArgumentException.class, () -> PosixShm.mmapAnonymous(0, Arena.global()));
+        assertThrows(IllegalArgumentException.class, () -> PosixNative.mmapAnonymous(0, Arena.global()));
     }
 
     @Test
     void shmUnlinkOfAMissingNameReportsENOENT() {
-        NativeException e = assertThrows(NativeException.class, () -> PosixShm.shmUnlink("/" + freshName()));
+        NativeException e = assertThrows(NativeException.class, () -> PosixNative.shmUnlink("/" + freshName()));
         assertEquals("shm_unlink", e.function());
         assertEquals("ENOENT", e.errorName());
     }
 
     @Test
     void enospcAdviceSaysHowBigDevShmIsAndHowToRaiseIt() {
-        NativeException e = PosixShm.fail("ftruncate", Errno.value("ENOSPC"), "ftruncate(fd=3, length=1)", null,
+        NativeException e = PosixNative.fail("ftruncate", PosixErrors.value("ENOSPC"), "ftruncate(fd=3, length=1)", null,
                 5L << 30);
         assertEquals("ENOSPC", e.errorName());
         assertTrue(e.getMessage().contains("/dev/shm is too small: size=5"), e.getMessage());
         assertTrue(e.getMessage().contains("free="), e.getMessage());
         assertTrue(e.getMessage().contains("mount -o remount,size="), e.getMessage());
         assertTrue(e.getMessage().contains("or ask for less"), e.getMessage());
-        NativeException nomem = PosixShm.fail("mmap", Errno.value("ENOMEM"), "mmap(...)", "anonymous", 1L << 40);
+        NativeException nomem = PosixNative.fail("mmap", PosixErrors.value("ENOMEM"), "mmap(...)", "anonymous", 1L << 40);
         assertTrue(nomem.getMessage().contains("private mapping"), nomem.getMessage());
     }
 
     @Test
     void eaccesAdviceExplainsOwnerOnlySegments() {
-        NativeException e = PosixShm.fail("shm_open", Errno.value("EACCES"), "shm_open(\"/x\", O_RDWR, 00)", "/x", 0);
+        NativeException e = PosixNative.fail("shm_open", PosixErrors.value("EACCES"), "shm_open(\"/x\", O_RDWR, 00)", "/x", 0);
         assertEquals("EACCES", e.errorName());
         assertTrue(e.getMessage().contains("Permission denied"), e.getMessage());
         assertTrue(e.getMessage().contains("owner-only, 0600"), e.getMessage());
         assertTrue(e.getMessage().contains("withMode(0660)"), e.getMessage());
-        NativeException emfile = PosixShm.fail("shm_open", Errno.value("EMFILE"), "shm_open", "/x", 0);
+        NativeException emfile = PosixNative.fail("shm_open", PosixErrors.value("EMFILE"), "shm_open", "/x", 0);
         assertTrue(emfile.getMessage().contains("ulimit -n"), emfile.getMessage());
     }
 
     @Test
     void strerrorGivesTheCLibrarysText() {
-        assertEquals("No such file or directory", PosixShm.strerror(2));
-        assertTrue(PosixShm.strerror(28).contains("space"), PosixShm.strerror(28));
+        assertEquals("No such file or directory", PosixNative.strerror(2));
+        assertTrue(PosixNative.strerror(28).contains("space"), PosixNative.strerror(28));
     }
 
     @Test
     void schedYieldReturns() {
         for (int i = 0; i < 100; i++) {
-            PosixShm.schedYield();
+            PosixNative.schedYield();
         }
     }
 
     @Test
     void allocateGivesTheHeaderRealPages() {
         String path = "/" + freshName();
-        int fd = PosixShm.shmOpen(path, PosixShm.O_CREAT | PosixShm.O_EXCL | PosixShm.O_RDWR, 0600);
+        int fd = PosixNative.shmOpen(path, PosixNative.O_CREAT | PosixNative.O_EXCL | PosixNative.O_RDWR, 0600);
         try {
-            PosixShm.ftruncate(fd, 1 << 20);
-            PosixShm.allocate(fd, 4096);
-            assertEquals(1 << 20, PosixShm.objectSize(fd), "allocate does not change the size");
+            PosixNative.ftruncate(fd, 1 << 20);
+            PosixNative.allocate(fd, 4096);
+            assertEquals(1 << 20, PosixNative.objectSize(fd), "allocate does not change the size");
         } finally {
-            PosixShm.close(fd);
-            PosixShm.shmUnlink(path);
+            PosixNative.close(fd);
+            PosixNative.shmUnlink(path);
         }
     }
 }
