@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.spi.BackendHeader;
-import dev.hshm.testkit.ChildJvm;
-import dev.hshm.testkit.ShmTestNames;
 import dev.hshm.provider.posix.internal.DevShm;
 import dev.hshm.provider.posix.internal.PosixNative;
+import dev.hshm.testkit.ChildJvm;
+import dev.hshm.testkit.ShmTestNames;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;

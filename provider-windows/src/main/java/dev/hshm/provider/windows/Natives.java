@@ -1,9 +1,9 @@
 package dev.hshm.provider.windows;
 
 import dev.hshm.api.spi.Support;
-import dev.hshm.provider.windows.internal.WinNative;
 import dev.hshm.provider.windows.internal.NativeWinApi;
 import dev.hshm.provider.windows.internal.WinApi;
+import dev.hshm.provider.windows.internal.WinNative;
 
 /** Hands the providers the real Win32 calls, or refuses with the reason they are not available here. */
 final class Natives {

@@ -1,9 +1,9 @@
 package dev.hshm.allocators.internal.allocator;
 
+import dev.hshm.allocators.internal.backend.MallocBackend;
 import dev.hshm.api.Allocator;
 import dev.hshm.api.AllocatorId;
 import dev.hshm.api.MemoryBackendId;
-import dev.hshm.allocators.internal.backend.MallocBackend;
 import dev.hshm.testkit.AllocatorContract;
 
 class MallocAllocatorTest extends AllocatorContract {

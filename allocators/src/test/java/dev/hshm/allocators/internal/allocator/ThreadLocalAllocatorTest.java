@@ -1,9 +1,9 @@
 package dev.hshm.allocators.internal.allocator;
 
+import dev.hshm.allocators.internal.backend.ArrayBackend;
 import dev.hshm.api.Allocator;
 import dev.hshm.api.AllocatorId;
 import dev.hshm.api.MemoryBackendId;
-import dev.hshm.allocators.internal.backend.ArrayBackend;
 import dev.hshm.testkit.AllocatorContract;
 import java.lang.foreign.Arena;
 
