@@ -138,6 +138,17 @@ public abstract class MemoryBackendContract {
         MemoryBackend b = make(1, 1 << 16);
         assertEquals(0, b.data().address() % expectedDataAlignment(),
                 "data address 0x" + Long.toHexString(b.data().address()));
+        long promised = b.addressAlignment();
+        assertEquals(1, Long.bitCount(promised), "addressAlignment() is a power of two: " + promised);
+        assertTrue(promised >= expectedDataAlignment(), "addressAlignment() " + promised + " < the data's alignment");
+        assertEquals(0, b.data().address() % promised, "addressAlignment() " + promised + " is not true of 0x"
+                + Long.toHexString(b.data().address()));
+        MemoryBackend a = attachTracked(b);
+        if (a != null) {
+            assertEquals(promised, a.addressAlignment(), "every view promises the same");
+            assertEquals(0, a.data().address() % promised, "the second view's data 0x"
+                    + Long.toHexString(a.data().address()) + " is not aligned to " + promised);
+        }
     }
 
     @Test

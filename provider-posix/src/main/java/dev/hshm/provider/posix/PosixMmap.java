@@ -50,7 +50,8 @@ public final class PosixMmap extends AbstractMemoryBackend {
         Arena arena = Arena.ofShared();
         boolean success = false;
         try {
-            MemorySegment all = PosixNative.mmapAnonymous(length, arena).asSlice(0, total);
+            MemorySegment all = PosixNative.mmapAnonymous(length, PosixShmMmap.ADDRESS_ALIGNMENT,
+                    BackendHeader.DATA_OFFSET, arena).asSlice(0, total);
             MemorySegment header = all.asSlice(0, BackendHeader.DATA_OFFSET);
             BackendHeader.format(header, id, MemoryBackend.POSIX_MMAP, BackendHeader.DATA_OFFSET, size);
             BackendHeader.publish(header);
@@ -62,6 +63,12 @@ public final class PosixMmap extends AbstractMemoryBackend {
                 arena.close(); // unmaps what was mapped, if anything
             }
         }
+    }
+
+    /** The data starts at a 2 MiB boundary ({@link PosixShmMmap#ADDRESS_ALIGNMENT}), as in every POSIX mapping. */
+    @Override
+    public long addressAlignment() {
+        return PosixShmMmap.ADDRESS_ALIGNMENT;
     }
 
     @Override

@@ -63,6 +63,15 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
 
     private static final System.Logger LOG = System.getLogger(PosixShmMmap.class.getName());
 
+    /**
+     * Where the data of every POSIX mapping starts, in every process: a multiple of 2 MiB (the x86-64 and
+     * AArch64 large-page size), so that offsets and addresses agree up to it ({@link #addressAlignment()}).
+     * The mapping is placed by reserving address space and mapping in place inside it
+     * ({@link PosixNative#mmapShared(int, long, long, long, java.lang.foreign.Arena)}); the header page comes
+     * before the data, so the mapping itself starts 4 KiB below the boundary.
+     */
+    public static final long ADDRESS_ALIGNMENT = 2L << 20;
+
     /** Kinds whose objects this backend attaches: all are POSIX shared memory with the same header. */
     public static final Set<String> ACCEPTED_KINDS =
             Set.of(MemoryBackend.POSIX_SHM_MMAP, MemoryBackend.CUDA_SHM_MMAP, MemoryBackend.ROCM_SHM_MMAP);
@@ -138,7 +147,7 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
             PosixNative.fchmod(fd, mode);
             PosixNative.ftruncate(fd, total);
             PosixNative.allocate(fd, BackendHeader.DATA_OFFSET);
-            MemorySegment all = PosixNative.mmapShared(fd, total, arena);
+            MemorySegment all = PosixNative.mmapShared(fd, total, ADDRESS_ALIGNMENT, BackendHeader.DATA_OFFSET, arena);
             int closing = fd;
             fd = -1;
             PosixNative.close(closing);
@@ -230,7 +239,7 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
                     throw new CorruptSegmentException("not an hshm segment (too small for a header): url=" + name
                             + ", size=" + size + ", need>=" + BackendHeader.DATA_OFFSET);
                 }
-                all = PosixNative.mmapShared(fd, size, arena);
+                all = PosixNative.mmapShared(fd, size, ADDRESS_ALIGNMENT, BackendHeader.DATA_OFFSET, arena);
             } catch (RuntimeException | Error e) {
                 try {
                     PosixNative.close(fd);
@@ -306,6 +315,11 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
             }
             throw e;
         }
+    }
+
+    @Override
+    public long addressAlignment() {
+        return ADDRESS_ALIGNMENT;
     }
 
     @Override

@@ -14,6 +14,7 @@ import dev.hshm.testkit.ShmTestNames;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -56,6 +57,11 @@ class ChildJvmTest {
                             b.detach();
                             System.out.println("current " + ThreadModel.current().name() + " tidPid "
                                     + (ThreadModel.current().getTid() >>> 32) + " pid " + ProcessHandle.current().pid());
+                        }
+                        case "align" -> {
+                            MemoryBackend b = shm.attach(args[1]);
+                            System.out.println("data " + b.data().address() + " " + b.addressAlignment());
+                            b.detach();
                         }
                         case "create" -> {
                             try {
@@ -113,6 +119,27 @@ class ChildJvmTest {
         assertNotEquals(Long.toString(ProcessHandle.current().pid()), current[5]);
         assertEquals(4242L, b.data().get(ValueLayout.JAVA_LONG, 8), "the child's write is visible here");
         assertEquals(1, BackendHeader.attachCount(b.header()), "the child detached");
+    }
+
+    @Test
+    void anotherProcessMapsTheDataAtTheSameAlignmentSoAlignedOffsetsAreAlignedAddressesThere() throws Exception {
+        String name = segs.name();
+        PosixShmMmap b = segs.track(PosixShmMmap.create(MemoryBackendId.get(4), 8L << 20, name, 0600));
+        List<Long> theirs = new ArrayList<>();
+        for (int round = 0; round < 2; round++) { // two children: two more address space layouts
+            String[] data = runProbe(null, List.of("--enable-native-access=ALL-UNNAMED"), "align", name)
+                    .line("data ").split(" ");
+            assertEquals(Long.toString(PosixShmMmap.ADDRESS_ALIGNMENT), data[2], "the child's view promises the same");
+            theirs.add(Long.parseLong(data[1]));
+        }
+        for (long base : theirs) {
+            for (long align : new long[] {8 << 10, 64 << 10, PosixShmMmap.ADDRESS_ALIGNMENT}) {
+                long off = 3 * align; // an offset aligned to align, as alignedAllocateOffset returns
+                assertEquals(0, (base + off) % align, "child data at 0x" + Long.toHexString(base) + ", alignment "
+                        + align);
+                assertEquals(0, (b.data().address() + off) % align, "here");
+            }
+        }
     }
 
     @Test

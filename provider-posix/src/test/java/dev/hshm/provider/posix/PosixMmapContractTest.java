@@ -19,4 +19,10 @@ class PosixMmapContractTest extends MemoryBackendContract {
     protected String expectedKind() {
         return MemoryBackend.POSIX_MMAP;
     }
+
+    /** POSIX mappings place the data at a 2 MiB boundary in every process. */
+    @Override
+    protected long expectedDataAlignment() {
+        return PosixShmMmap.ADDRESS_ALIGNMENT;
+    }
 }

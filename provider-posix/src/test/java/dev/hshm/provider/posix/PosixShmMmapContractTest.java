@@ -38,4 +38,10 @@ class PosixShmMmapContractTest extends MemoryBackendContract {
     protected String expectedKind() {
         return MemoryBackend.POSIX_SHM_MMAP;
     }
+
+    /** POSIX mappings place the data at a 2 MiB boundary in every process. */
+    @Override
+    protected long expectedDataAlignment() {
+        return PosixShmMmap.ADDRESS_ALIGNMENT;
+    }
 }

@@ -144,6 +144,12 @@ public final class CudaShmMmap extends AbstractMemoryBackend implements CudaBack
         return registration;
     }
 
+    /** The data starts at a 2 MiB boundary ({@link PosixShmMmap#ADDRESS_ALIGNMENT}), as in every POSIX mapping. */
+    @Override
+    public long addressAlignment() {
+        return inner.addressAlignment();
+    }
+
     /**
      * Unregisters, then unmaps the POSIX view without counting this process out of the header a second time
      * ({@link AbstractMemoryBackend} has done it for this view already).

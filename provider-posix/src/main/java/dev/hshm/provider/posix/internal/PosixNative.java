@@ -71,6 +71,10 @@ public final class PosixNative {
     public static final int PROT_READ = 1;
     /** {@code PROT_WRITE}. */
     public static final int PROT_WRITE = 2;
+    /** {@code PROT_NONE}: an address-space reservation nothing may touch. */
+    public static final int PROT_NONE = 0;
+    /** {@code MAP_FIXED} (the same on Linux and macOS): map exactly here, replacing what was reserved. */
+    public static final int MAP_FIXED = 0x10;
     /** {@code MAP_SHARED}. */
     public static final int MAP_SHARED = 1;
     /** {@code MAP_PRIVATE}. */
@@ -472,6 +476,42 @@ public final class PosixNative {
     }
 
     /**
+     * Maps {@code length} bytes of a shared-memory object like {@link #mmapShared(int, long, Arena)}, placed so
+     * that the byte at {@code skew} in the mapping lies at an address that is a multiple of {@code alignment}
+     * (say, the backend's data after its header page at a 2 MiB boundary, in every process that maps it).
+     * How: reserve {@code length + alignment} bytes of address space ({@code mmap(NULL, ..., PROT_NONE,
+     * MAP_PRIVATE|MAP_ANONYMOUS)}), map the object in place at the aligned address inside the reservation
+     * ({@code MAP_FIXED}), and give back the head and tail of the reservation ({@code munmap}). A failure at any
+     * step unmaps what this call mapped; nothing is shared until it returns.
+     *
+     * @param fd a descriptor (may be closed right after)
+     * @param length bytes, from offset 0
+     * @param alignment a power of two, at least the page size
+     * @param skew the offset in the mapping that must be aligned, {@code >= 0}
+     * @param arena the arena that owns the mapping
+     * @return the mapping
+     * @throws NativeException with {@code errno}, its name and advice
+     */
+    public static MemorySegment mmapShared(int fd, long length, long alignment, long skew, Arena arena) {
+        return mmapAligned(length, alignment, skew, MAP_SHARED, fd, arena);
+    }
+
+    /**
+     * Maps private anonymous memory like {@link #mmapAnonymous(long, Arena)}, placed as
+     * {@link #mmapShared(int, long, long, long, Arena)} places a shared one.
+     *
+     * @param length bytes
+     * @param alignment a power of two, at least the page size
+     * @param skew the offset in the mapping that must be aligned, {@code >= 0}
+     * @param arena the owning arena
+     * @return the mapping
+     * @throws NativeException with {@code errno}, its name and advice
+     */
+    public static MemorySegment mmapAnonymous(long length, long alignment, long skew, Arena arena) {
+        return mmapAligned(length, alignment, skew, MAP_PRIVATE | MAP_ANONYMOUS, -1, arena);
+    }
+
+    /**
      * Maps {@code length} bytes of private, zero-filled, anonymous memory
      * ({@code mmap(NULL, length, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)}); pages fault in
      * on first touch. Closing {@code arena} unmaps it.
@@ -486,27 +526,81 @@ public final class PosixNative {
     }
 
     private static MemorySegment mmap(long length, int flags, int fd, Arena arena) {
-        Handles h = h();
         if (length <= 0) {
             throw new IllegalArgumentException("mmap length must be > 0: length=" + length);
         }
-        MemorySegment p;
+        long address = mmapAt(0, length, PROT_READ | PROT_WRITE, flags, fd);
+        return own(address, length, arena);
+    }
+
+    private static MemorySegment mmapAligned(long length, long alignment, long skew, int flags, int fd, Arena arena) {
+        if (length <= 0) {
+            throw new IllegalArgumentException("mmap length must be > 0: length=" + length);
+        }
+        long page = pageSize();
+        if (alignment < page || Long.bitCount(alignment) != 1 || skew < 0 || skew >= length) {
+            throw new IllegalArgumentException("alignment must be a power of two >= the page size " + page
+                    + " and skew inside the mapping: alignment=" + alignment + ", skew=" + skew + ", length=" + length);
+        }
+        long reserveLength = Math.addExact(Math.addExact(length, alignment), page - 1) & -page;
+        long reserve = mmapAt(0, reserveLength, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+        long start = ((reserve + skew + alignment - 1) & -alignment) - skew; // reserve <= start < reserve + alignment
+        long mapped;
+        try {
+            mapped = mmapAt(start, length, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd);
+        } catch (RuntimeException | Error e) {
+            munmapQuietly(reserve, reserveLength, e);
+            throw e;
+        }
+        // MAP_FIXED replaced [start, start+length) of the reservation; the head and tail are still PROT_NONE
+        long end = (start + length + page - 1) & -page;
+        try {
+            if (start > reserve) {
+                munmap(reserve, start - reserve);
+            }
+            if (reserve + reserveLength > end) {
+                munmap(end, reserve + reserveLength - end);
+            }
+        } catch (RuntimeException | Error e) {
+            munmapQuietly(reserve, reserveLength, e); // the whole range: the mapping and what is left reserved
+            throw e;
+        }
+        return own(mapped, length, arena);
+    }
+
+    private static void munmapQuietly(long address, long length, Throwable primary) {
+        try {
+            munmap(address, length);
+        } catch (RuntimeException e) {
+            primary.addSuppressed(e);
+        }
+    }
+
+    /** {@code mmap(addr, length, prot, flags, fd, 0)}; returns the address, or throws with errno and advice. */
+    private static long mmapAt(long addr, long length, int prot, int flags, int fd) {
+        Handles h = h();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment cs = a.allocate(h.captureLayout());
-            p = (MemorySegment) h.mmap().invokeExact(cs, MemorySegment.NULL, length, PROT_READ | PROT_WRITE, flags, fd,
-                    0L);
+            MemorySegment p = (MemorySegment) h.mmap().invokeExact(cs, MemorySegment.ofAddress(addr), length, prot,
+                    flags, fd, 0L);
             if (p.address() == MAP_FAILED || p.address() == 0) {
-                throw fail("mmap", errno(h, cs), "mmap(NULL, " + length + ", PROT_READ|PROT_WRITE, "
-                        + ((flags & MAP_SHARED) != 0 ? "MAP_SHARED, fd=" + fd : "MAP_PRIVATE|MAP_ANONYMOUS, -1") + ", 0)",
+                throw fail("mmap", errno(h, cs), "mmap(" + (addr == 0 ? "NULL" : "0x" + Long.toHexString(addr)) + ", "
+                        + length + ", " + (prot == PROT_NONE ? "PROT_NONE" : "PROT_READ|PROT_WRITE") + ", "
+                        + ((flags & MAP_SHARED) != 0 ? "MAP_SHARED" : "MAP_PRIVATE|MAP_ANONYMOUS")
+                        + ((flags & MAP_FIXED) != 0 ? "|MAP_FIXED" : "") + ", " + (fd < 0 ? "-1" : "fd=" + fd) + ", 0)",
                         fd < 0 ? "anonymous" : null, length);
             }
+            return p.address();
         } catch (Throwable t) {
             throw rethrow(t);
         }
-        long address = p.address();
+    }
+
+    /** The mapping at {@code address} as a segment of {@code arena}, which unmaps it when it closes. */
+    private static MemorySegment own(long address, long length, Arena arena) {
         boolean success = false;
         try {
-            MemorySegment m = p.reinterpret(length, arena, s -> munmap(address, length));
+            MemorySegment m = MemorySegment.ofAddress(address).reinterpret(length, arena, s -> munmap(address, length));
             success = true;
             return m;
         } finally {

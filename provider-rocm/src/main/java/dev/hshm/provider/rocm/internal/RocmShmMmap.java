@@ -181,6 +181,12 @@ public final class RocmShmMmap extends AbstractMemoryBackend implements RocmBack
         return registeredBytes;
     }
 
+    /** The data starts at a 2 MiB boundary ({@link PosixShmMmap#ADDRESS_ALIGNMENT}), as in every POSIX mapping. */
+    @Override
+    public long addressAlignment() {
+        return posix.addressAlignment();
+    }
+
     @Override
     protected void unmap() {
         RuntimeException failure = null;

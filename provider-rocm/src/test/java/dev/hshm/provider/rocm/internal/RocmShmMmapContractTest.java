@@ -6,6 +6,7 @@ import static org.mockito.Mockito.when;
 
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
+import dev.hshm.provider.posix.PosixShmMmap;
 import dev.hshm.testkit.MemoryBackendContract;
 import dev.hshm.testkit.ShmTestNames;
 import org.junit.jupiter.api.AfterEach;
@@ -49,5 +50,11 @@ class RocmShmMmapContractTest extends MemoryBackendContract {
     @Override
     protected String expectedKind() {
         return MemoryBackend.ROCM_SHM_MMAP;
+    }
+
+    /** POSIX mappings place the data at a 2 MiB boundary in every process. */
+    @Override
+    protected long expectedDataAlignment() {
+        return PosixShmMmap.ADDRESS_ALIGNMENT;
     }
 }
