@@ -14,6 +14,7 @@ import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.api.spi.ShmNames;
 import dev.hshm.api.spi.Sizes;
 import dev.hshm.provider.posix.internal.DevShm;
+import dev.hshm.provider.posix.internal.PosixApi;
 import dev.hshm.provider.posix.internal.PosixNative;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -122,6 +123,21 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
      * @return the backend, owned by this process; its view kind is the one given
      */
     public static PosixShmMmap create(MemoryBackendId id, long size, String url, int mode, String kind) {
+        return create(PosixApi.NATIVE, id, size, url, mode, kind);
+    }
+
+    /**
+     * Creates the object as above through {@code api} (tests pass a mock to fail each step).
+     *
+     * @param api the POSIX calls
+     * @param id the id to record in the header
+     * @param size bytes of data, {@code > 0}
+     * @param url the name
+     * @param mode permission bits for the new object
+     * @param kind one of {@link #ACCEPTED_KINDS}
+     * @return the backend, owned by this process
+     */
+    static PosixShmMmap create(PosixApi api, MemoryBackendId id, long size, String url, int mode, String kind) {
         if (!ACCEPTED_KINDS.contains(kind)) {
             throw new IllegalArgumentException("not a kind of POSIX shared memory: " + kind + "; accepted: "
                     + ACCEPTED_KINDS);
@@ -135,7 +151,7 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
         boolean created = false;
         try {
             try {
-                fd = PosixNative.shmOpen(path, PosixNative.O_CREAT | PosixNative.O_EXCL | PosixNative.O_RDWR, mode);
+                fd = api.shmOpen(path, PosixNative.O_CREAT | PosixNative.O_EXCL | PosixNative.O_RDWR, mode);
             } catch (NativeException e) {
                 if ("EEXIST".equals(e.errorName())) {
                     throw new AlreadyExistsException("shared memory '" + name + "' exists already; attach to it, or"
@@ -144,13 +160,13 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
                 throw e;
             }
             created = true;
-            PosixNative.fchmod(fd, mode);
-            PosixNative.ftruncate(fd, total);
-            PosixNative.allocate(fd, BackendHeader.DATA_OFFSET);
-            MemorySegment all = PosixNative.mmapShared(fd, total, ADDRESS_ALIGNMENT, BackendHeader.DATA_OFFSET, arena);
+            api.fchmod(fd, mode);
+            api.ftruncate(fd, total);
+            api.allocate(fd, BackendHeader.DATA_OFFSET);
+            MemorySegment all = api.mmapShared(fd, total, ADDRESS_ALIGNMENT, BackendHeader.DATA_OFFSET, arena);
             int closing = fd;
             fd = -1;
-            PosixNative.close(closing);
+            api.close(closing);
             // a fresh object is zero-filled, as format() requires
             MemorySegment header = all.asSlice(0, BackendHeader.DATA_OFFSET);
             BackendHeader.format(header, id, kind, BackendHeader.DATA_OFFSET, size);
@@ -158,12 +174,12 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
             return new PosixShmMmap(id, kind, name, arena, header,
                     all.asSlice(BackendHeader.DATA_OFFSET, size), true);
         } catch (RuntimeException | Error e) {
-            undoCreate(e, arena, fd, created ? path : null);
+            undoCreate(api, e, arena, fd, created ? path : null);
             throw e;
         }
     }
 
-    private static void undoCreate(Throwable primary, Arena arena, int fd, String unlinkPath) {
+    private static void undoCreate(PosixApi api, Throwable primary, Arena arena, int fd, String unlinkPath) {
         try {
             arena.close();
         } catch (RuntimeException e) {
@@ -171,14 +187,14 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
         }
         if (fd >= 0) {
             try {
-                PosixNative.close(fd);
+                api.close(fd);
             } catch (RuntimeException e) {
                 primary.addSuppressed(e);
             }
         }
         if (unlinkPath != null) {
             try {
-                PosixNative.shmUnlink(unlinkPath);
+                api.shmUnlink(unlinkPath);
             } catch (RuntimeException e) {
                 primary.addSuppressed(e);
             }
@@ -215,11 +231,22 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
      * @throws NativeException if a call fails ({@code EACCES}: another user's object, with advice)
      */
     public static PosixShmMmap attach(String url) {
+        return attach(PosixApi.NATIVE, url);
+    }
+
+    /**
+     * Attaches as above through {@code api} (tests pass a mock to fail each step).
+     *
+     * @param api the POSIX calls
+     * @param url the name
+     * @return the backend, not owned
+     */
+    static PosixShmMmap attach(PosixApi api, String url) {
         String name = ShmNames.validate(url);
         long timeoutMs = Math.max(0, Long.getLong(ATTACH_TIMEOUT_PROPERTY, DEFAULT_ATTACH_TIMEOUT_MS));
         int fd;
         try {
-            fd = PosixNative.shmOpen("/" + name, PosixNative.O_RDWR, 0);
+            fd = api.shmOpen("/" + name, PosixNative.O_RDWR, 0);
         } catch (NativeException e) {
             if ("ENOENT".equals(e.errorName())) {
                 throw new NotFoundException("no shared memory named '" + name + "'"
@@ -234,21 +261,21 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
             long size;
             MemorySegment all;
             try {
-                size = PosixNative.objectSize(fd);
+                size = api.objectSize(fd);
                 if (size < BackendHeader.DATA_OFFSET) {
                     throw new CorruptSegmentException("not an hshm segment (too small for a header): url=" + name
                             + ", size=" + size + ", need>=" + BackendHeader.DATA_OFFSET);
                 }
-                all = PosixNative.mmapShared(fd, size, ADDRESS_ALIGNMENT, BackendHeader.DATA_OFFSET, arena);
+                all = api.mmapShared(fd, size, ADDRESS_ALIGNMENT, BackendHeader.DATA_OFFSET, arena);
             } catch (RuntimeException | Error e) {
                 try {
-                    PosixNative.close(fd);
+                    api.close(fd);
                 } catch (RuntimeException suppressed) {
                     e.addSuppressed(suppressed);
                 }
                 throw e;
             }
-            PosixNative.close(fd); // the mapping keeps the object alive
+            api.close(fd); // the mapping keeps the object alive
             BackendHeader.Info info;
             try {
                 info = BackendHeader.verify(all, name, ACCEPTED_KINDS, timeoutMs);
