@@ -348,7 +348,16 @@ public final class MemoryManager {
         Allocator a;
         if (p.usesBackendMemory()) {
             BackendHeader.DirectoryEntry e = BackendHeader.reserveAllocator(b.header(), b.dataSize(), id, type, regionSize);
-            a = p.create(b, id, e.regionOffset(), e.regionSize(), customHeaderSize);
+            try {
+                a = p.create(b, id, e.regionOffset(), e.regionSize(), customHeaderSize);
+            } catch (RuntimeException | Error refused) {
+                try {
+                    BackendHeader.releaseAllocator(b.header(), e); // the entry and region go back
+                } catch (RuntimeException suppressed) {
+                    refused.addSuppressed(suppressed);
+                }
+                throw refused;
+            }
             BackendHeader.publishAllocator(b.header(), e);
         } else {
             a = p.create(b, id, 0, 0, customHeaderSize);

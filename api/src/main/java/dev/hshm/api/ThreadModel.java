@@ -1,5 +1,6 @@
 package dev.hshm.api;
 
+import dev.hshm.api.spi.WordWaits;
 import java.lang.foreign.MemorySegment;
 
 /**

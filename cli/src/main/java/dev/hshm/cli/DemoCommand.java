@@ -2,6 +2,7 @@ package dev.hshm.cli;
 
 import dev.hshm.api.Allocator;
 import dev.hshm.api.AllocatorId;
+import dev.hshm.api.CorruptSegmentException;
 import dev.hshm.api.MemContext;
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
@@ -12,13 +13,14 @@ import dev.hshm.api.Units;
 import dev.hshm.api.spi.AllocatorProvider;
 import dev.hshm.api.spi.MemoryBackendProvider;
 import dev.hshm.api.spi.ProviderRegistry;
+import dev.hshm.structures.NamedObjects;
+import dev.hshm.structures.SpscRing;
 import dev.hshm.testkit.ChildJvm;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,20 +34,22 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code hshm demo}: two JVM processes share one POSIX shared-memory heap and exchange messages by offset.
+ * {@code hshm demo}: two JVM processes share one POSIX shared-memory heap and exchange messages by offset,
+ * through two named queues ({@link DemoLayout}).
  *
  * <ol>
  *   <li>Process A (this one) creates a {@value MemoryBackend#POSIX_SHM_MMAP} backend named
- *       {@code hshm-demo-<pid>} and an allocator (default {@value Allocator#SCALABLE_PAGE}) whose custom
- *       header is the rendezvous ({@link DemoLayout}); it writes its messages (text plus CRC-32C) into blocks
- *       it allocates and publishes their offsets.</li>
+ *       {@code hshm-demo-<pid>}, an allocator (default {@value Allocator#SCALABLE_PAGE}) and, in the allocator's
+ *       named-object directory, the queues {@value DemoLayout#A_TO_B} and {@value DemoLayout#B_TO_A}; it writes
+ *       its messages (text plus CRC-32C) into blocks it allocates and puts their offsets on the first queue.</li>
  *   <li>It starts process B, a second JVM ({@link DemoPeer}) with the same java binary, the same module path
  *       or class path, the same native-access grants and the same {@code -Dhshm.*} properties. B attaches by
- *       name, reads and verifies A's messages by offset, frees them, writes its own, publishes their offsets,
- *       and raises its "done" word.</li>
- *   <li>A reads and verifies B's messages and frees them, waits for B's "done", gives its own thread caches
- *       back, checks the heap ({@link Allocator#check()}) and that {@link Allocator#bytesInUse()} is 0,
- *       waits for B to exit with 0, and destroys the backend.</li>
+ *       name, finds the queues by name, takes A's offsets (blocking in the queue), reads, verifies and frees
+ *       the messages, writes its own, puts their offsets on the second queue, gives its thread caches back and
+ *       puts the end marker.</li>
+ *   <li>A takes B's offsets (blocking), reads, verifies and frees the messages until the end marker, waits for B
+ *       to exit with 0, destroys the queues and the directory, gives its own thread caches back, checks the heap
+ *       ({@link Allocator#check()}) and that {@link Allocator#bytesInUse()} is 0, and destroys the backend.</li>
  * </ol>
  * Every line says which process printed it ({@code [pid N]}); B's standard output and error are forwarded
  * to A's, each line prefixed. The backend is destroyed on every path: success, failure (B failed or
@@ -53,8 +57,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "demo", header = "Two JVMs exchange messages through one shared-memory heap, by offset.",
         description = {"Two JVMs share one POSIX shared-memory heap: each writes checksummed "
-        + "messages into blocks it allocates, they exchange the offsets through the allocator's custom header, "
-        + "and each reads, verifies and frees the other's messages. Exits 0 when every message verified, the "
+        + "messages into blocks it allocates, they exchange the offsets through two named queues (one each way, "
+        + "blocking), and each reads, verifies and frees the other's messages. Exits 0 when every message verified, the "
         + "heap checks out with 0 bytes in use, and the segment was removed."})
 final class DemoCommand implements Callable<Integer> {
 
@@ -64,7 +68,6 @@ final class DemoCommand implements Callable<Integer> {
     static final AllocatorId ALLOCATOR = AllocatorId.of(1, 0);
 
     private static final long PEER_PUBLISH_TIMEOUT_MS = 60_000;
-    private static final long PEER_DONE_TIMEOUT_MS = 30_000;
     private static final long PEER_EXIT_TIMEOUT_MS = 30_000;
 
     @Spec
@@ -133,19 +136,27 @@ final class DemoCommand implements Callable<Integer> {
                 b = mm.createBackend(MemoryBackend.POSIX_SHM_MMAP, BACKEND, Units.megabytes(sizeMib), run.url);
                 run.created = true;
             }
-            Allocator a = mm.createAllocator(allocatorType, BACKEND, ALLOCATOR, DemoLayout.BYTES);
+            Allocator a = mm.createAllocator(allocatorType, BACKEND, ALLOCATOR, DemoLayout.CUSTOM_HEADER_BYTES);
             out.printf("%screated %s '%s' (%s) with a %s allocator %s; thread model %s%n", me, b.kind(), run.url,
                     Units.format(b.dataSize()), a.type(), a.id(), ThreadModel.current().name());
-            MemorySegment hdr = a.customHeader();
+            NamedObjects dir = NamedObjects.of(a);
+            SpscRing toB = SpscRing.create(dir, DemoLayout.A_TO_B, DemoLayout.QUEUE_CAPACITY, Long.BYTES);
+            SpscRing fromB = SpscRing.create(dir, DemoLayout.B_TO_A, DemoLayout.QUEUE_CAPACITY, Long.BYTES);
+            toB.registerProducer();
+            fromB.registerConsumer();
+            out.printf("%screated queues '%s' and '%s' in the allocator's named-object directory%n", me,
+                    DemoLayout.A_TO_B, DemoLayout.B_TO_A);
 
-            long[] mine = new long[messages];
             for (int i = 0; i < messages; i++) {
                 String text = messageText(pid, i + 1);
-                mine[i] = DemoLayout.writeMessage(a, text);
-                out.printf("%swrote message %d at offset 0x%x: \"%s\"%n", me, i + 1, mine[i], text);
+                long off = DemoLayout.writeMessage(a, text);
+                if (!toB.offer(off)) {
+                    throw new IllegalStateException("queue '" + DemoLayout.A_TO_B + "' is full after " + i + " messages");
+                }
+                out.printf("%swrote message %d at offset 0x%x: \"%s\"%n", me, i + 1, off, text);
             }
-            DemoLayout.publishOffsets(hdr, DemoLayout.OFFS_A, DemoLayout.COUNT_A, mine);
-            out.printf("%sstarting a second JVM to attach to '%s'%n", me, run.url);
+            out.printf("%sput %d offsets on queue '%s'; starting a second JVM to attach to '%s'%n", me, messages,
+                    DemoLayout.A_TO_B, run.url);
             out.flush();
 
             Process peer = startPeer(run, out, err);
@@ -155,18 +166,23 @@ final class DemoCommand implements Callable<Integer> {
             forwarders.add(forward(peer.getErrorStream(), err, them, null));
 
             String peerName = "the second JVM (pid " + peer.pid() + ")";
-            DemoLayout.await(hdr, DemoLayout.COUNT_B, PEER_PUBLISH_TIMEOUT_MS, peer::isAlive, peerName,
-                    "publishing its messages");
-            published.await(2, TimeUnit.SECONDS); // only so that B's lines print before A's reads
-            long[] theirs = DemoLayout.publishedOffsets(hdr, DemoLayout.OFFS_B, DemoLayout.COUNT_B);
-            for (int i = 0; i < theirs.length; i++) {
-                String text = DemoLayout.readMessage(a, theirs[i]);
-                a.freeOffset(MemContext.DEFAULT, theirs[i]);
-                out.printf("%sread  message %d at offset 0x%x: \"%s\" - checksum ok; freed it%n", me, i + 1, theirs[i],
-                        text);
+            int theirs = 0;
+            while (true) {
+                long off = DemoLayout.take(fromB, PEER_PUBLISH_TIMEOUT_MS, peer::isAlive, peerName,
+                        "putting its messages on queue '" + DemoLayout.B_TO_A + "'");
+                if (off == DemoLayout.DONE) {
+                    break;
+                }
+                if (theirs == messages) {
+                    throw new CorruptSegmentException("queue '" + DemoLayout.B_TO_A + "' carried more than " + messages
+                            + " offsets before its end marker: 0x" + Long.toHexString(off));
+                }
+                published.await(2, TimeUnit.SECONDS); // only so that B's lines print before A's reads
+                String text = DemoLayout.readMessage(a, off);
+                a.freeOffset(MemContext.DEFAULT, off);
+                theirs++;
+                out.printf("%sread  message %d at offset 0x%x: \"%s\" - checksum ok; freed it%n", me, theirs, off, text);
             }
-            DemoLayout.await(hdr, DemoLayout.DONE_B, PEER_DONE_TIMEOUT_MS, peer::isAlive, peerName,
-                    "freeing the first process's messages");
             if (!peer.waitFor(PEER_EXIT_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
                 throw new CliException("the second JVM (pid " + peer.pid() + ") did not exit within "
                         + PEER_EXIT_TIMEOUT_MS / 1000 + " s after it was done");
@@ -177,19 +193,25 @@ final class DemoCommand implements Callable<Integer> {
             if (peer.exitValue() != 0) {
                 throw new PeerFailed(peer, null);
             }
+            if (theirs != messages) {
+                throw new CliException("the second JVM sent " + theirs + " messages; expected " + messages);
+            }
 
+            dir.destroy(DemoLayout.A_TO_B);
+            dir.destroy(DemoLayout.B_TO_A);
+            dir.destroyDirectory();
             a.freeTls(MemContext.DEFAULT);
             a.check();
             long inUse = a.bytesInUse();
             if (inUse != 0) {
-                throw new CliException("after both processes freed every message, " + inUse + " bytes are still in use: "
-                        + a.stats());
+                throw new CliException("after both processes freed every message and the queues, " + inUse
+                        + " bytes are still in use: " + a.stats());
             }
             out.printf("%sverified %d/%d messages of the second process; heap check ok; bytes in use: %d%n", me,
-                    theirs.length, theirs.length, inUse);
+                    theirs, theirs, inUse);
             destroy(run, mm);
             out.printf("%sdestroyed '%s'. demo OK: %d messages verified across 2 processes%n", me, run.url,
-                    theirs.length + messages);
+                    theirs + messages);
             return 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -2,65 +2,58 @@ package dev.hshm.cli;
 
 import dev.hshm.api.Allocator;
 import dev.hshm.api.CorruptSegmentException;
+import dev.hshm.api.OffsetPointer;
+import dev.hshm.structures.NamedObjects;
+import dev.hshm.structures.SpscRing;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.zip.CRC32C;
 
 /**
- * The demo's rendezvous, which lives in the allocator's custom header, and the format of one message block.
- * Process A is {@code hshm demo} (it creates the backend), process B is {@link DemoPeer} (it attaches).
+ * How the demo's two processes talk: two named queues in the allocator's directory ({@link NamedObjects}), one
+ * each way, that carry the offsets of message blocks, and the format of one message block. Process A is
+ * {@code hshm demo} (it creates the backend and both queues), process B is {@link DemoPeer} (it attaches).
  *
  * <pre>
- * custom header ({@value #BYTES} bytes; zero when the allocator is created)
- *   off  field    type          meaning                                              ordering
- *     0  COUNT_A  u64           messages A published                                 release store after OFFS_A[0, n); readers acquire
- *     8  COUNT_B  u64           messages B published                                 release store after OFFS_B[0, n); readers acquire
- *    16  PEER_UP  u64           B's pid, once B has attached                         release store; readers acquire
- *    24  DONE_B   u64           1 once B verified and freed A's blocks, published    release store, B's LAST write; readers acquire
- *                               its own, and gave its thread caches back
- *    32  reserved 32 B
- *    64  OFFS_A   {@value #MAX} x u64   offsets of A's message blocks                plain, written before COUNT_A
- *   320  OFFS_B   {@value #MAX} x u64   offsets of B's message blocks                plain, written before COUNT_B
+ * queue {@value #A_TO_B}  SpscRing of {@value #QUEUE_CAPACITY} longs: A produces, B consumes
+ * queue {@value #B_TO_A}  SpscRing of {@value #QUEUE_CAPACITY} longs: B produces, A consumes
+ *   each carries MESSAGES block offsets; B_TO_A then carries {@link #DONE} (B freed A's blocks and gave its
+ *   thread caches back)
  *
  * message block (allocated by its writer; offsets are relative to the backend's data, the same in A and B)
- *     0  LENGTH   u32           bytes of text, 0..{@value #MAX_TEXT}                 plain, before the count that publishes it
+ *     0  LENGTH   u32           bytes of text, 0..{@value #MAX_TEXT}                 plain, before the offset is put
  *     4  CRC32C   u32           CRC-32C of the text bytes                            plain
  *     8  TEXT     LENGTH bytes  UTF-8                                                plain
  * </pre>
  *
- * <p><b>Pairing rule.</b> A writer fills blocks and offset slots with plain stores, then publishes with one
- * release store of the count; the reader loads the count with acquire before reading any slot or block it
- * covers. The flags ({@code PEER_UP}, {@code DONE_B}) are published the same way.
+ * <p>The queue's put publishes the block (release) and its take acquires it. Both sides block in the queues
+ * (the thread model's wait on a word of shared memory), never in polling sleeps.
  *
- * <p><b>Nothing read is trusted.</b> Counts are checked against {@value #MAX}, offsets are resolved through
- * {@link Allocator#resolve} (bounds-checked against the allocator's memory), lengths against
- * {@value #MAX_TEXT}, and the text against its checksum; a violation is a {@link CorruptSegmentException}
- * naming the field.
+ * <p><b>Nothing read is trusted.</b> Offsets are resolved through {@link Allocator#resolve} (bounds-checked),
+ * lengths checked against {@value #MAX_TEXT}, the text against its checksum; a violation is a
+ * {@link CorruptSegmentException} naming the field.
  */
 final class DemoLayout {
 
-    /** Offset of A's message count. */
-    static final long COUNT_A = 0;
-    /** Offset of B's message count. */
-    static final long COUNT_B = COUNT_A + 8;
-    /** Offset of B's "attached" word (its pid). */
-    static final long PEER_UP = COUNT_B + 8;
-    /** Offset of B's "done" word. */
-    static final long DONE_B = PEER_UP + 8;
-    /** Offset of A's offset slots. */
-    static final long OFFS_A = 64;
-    /** Messages per process at most. */
+    /** The queue A puts its offsets on. */
+    static final String A_TO_B = "demo-a-to-b";
+    /** The queue B puts its offsets on. */
+    static final String B_TO_A = "demo-b-to-a";
+    /** Messages per process at most (both queues hold all of them, so no put waits). */
     static final int MAX = 32;
-    /** Offset of B's offset slots. */
-    static final long OFFS_B = OFFS_A + MAX * 8L;
-    /** Bytes of the custom header the demo needs. */
-    static final long BYTES = OFFS_B + MAX * 8L;
+    /** Slots of each queue: the messages and the end marker. */
+    static final long QUEUE_CAPACITY = 64;
+    /** What B puts after its last offset, once it has freed A's blocks and given its caches back. */
+    static final long DONE = OffsetPointer.NULL_OFFSET;
+    /** Bytes of custom header the demo's allocator needs: the named-object directory's root. */
+    static final long CUSTOM_HEADER_BYTES = NamedObjects.CUSTOM_HEADER_BYTES;
 
     /** Message block field: text length. */
     static final long MSG_LENGTH = 0;
@@ -71,20 +64,16 @@ final class DemoLayout {
     /** The longest text a block may hold. */
     static final int MAX_TEXT = 4096;
 
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    /** How long one blocking take sleeps before it looks whether the other process still runs. */
+    private static final long TAKE_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
     static {
-        if (BYTES != 576 || DONE_B + 8 > OFFS_A) {
-            throw new AssertionError("DemoLayout drifted: BYTES=" + BYTES);
+        if (QUEUE_CAPACITY < MAX + 1) {
+            throw new AssertionError("DemoLayout drifted: QUEUE_CAPACITY=" + QUEUE_CAPACITY + ", MAX=" + MAX);
         }
     }
 
     private DemoLayout() {
-    }
-
-    /** Bytes of the block that holds {@code text}. */
-    static long blockSize(String text) {
-        return MSG_TEXT + text.getBytes(StandardCharsets.UTF_8).length;
     }
 
     /** Allocates a block for {@code text}, writes length, checksum and text, and returns its offset. */
@@ -131,72 +120,35 @@ final class DemoLayout {
         return (int) c.getValue();
     }
 
-    /** Writes the offsets into the slots at {@code slots} (plain), then publishes their number at {@code count} (release). */
-    static void publishOffsets(MemorySegment hdr, long slots, long count, long[] offsets) {
-        if (offsets.length > MAX) {
-            throw new IllegalArgumentException("at most " + MAX + " messages: " + offsets.length);
-        }
-        for (int i = 0; i < offsets.length; i++) {
-            hdr.set(ValueLayout.JAVA_LONG, slots + 8L * i, offsets[i]);
-        }
-        LONG.setRelease(hdr, count, (long) offsets.length);
-    }
-
-    /** The offsets published at {@code count} (acquire), read from the slots at {@code slots}; empty if none yet. */
-    static long[] publishedOffsets(MemorySegment hdr, long slots, long count) {
-        long n = (long) LONG.getAcquire(hdr, count);
-        if (n < 0 || n > MAX) {
-            throw new CorruptSegmentException("demo rendezvous has a bad message count: field at " + count + ", count="
-                    + n + ", max=" + MAX);
-        }
-        long[] out = new long[(int) n];
-        for (int i = 0; i < n; i++) {
-            out[i] = hdr.get(ValueLayout.JAVA_LONG, slots + 8L * i);
-        }
-        return out;
-    }
-
-    /** Publishes a flag word (release). */
-    static void setFlag(MemorySegment hdr, long at, long value) {
-        LONG.setRelease(hdr, at, value);
-    }
-
-    /** Reads a flag word (acquire). */
-    static long flag(MemorySegment hdr, long at) {
-        return (long) LONG.getAcquire(hdr, at);
-    }
-
     /**
-     * Waits until the word at {@code at} is non-zero (acquire) and returns it.
+     * Takes the next offset from {@code q}, blocking in the queue. The queue itself fails the take once the other
+     * process has registered on it and died; before it has, {@code otherAlive} is asked between slices of
+     * {@value #TAKE_SLICE_NANOS} ns.
      *
-     * @param otherAlive checked between polls; when it turns false the wait fails at once
-     * @param other the process that should write the word, for messages ("the second JVM (pid 5)")
-     * @param event what it should do, as a gerund ("publishing its messages")
+     * @param other the process that should put, for messages ("the second JVM (pid 5)")
+     * @param event what it should do, as a gerund ("putting its messages")
      * @throws OtherProcessEnded if the other process ends first
      * @throws CliException if {@code timeoutMs} passes
      */
-    static long await(MemorySegment hdr, long at, long timeoutMs, BooleanSupplier otherAlive, String other,
-                      String event) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
-        long sleepMs = 1;
+    static long take(SpscRing q, long timeoutMs, BooleanSupplier otherAlive, String other, String event)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (true) {
-            long v = (long) LONG.getAcquire(hdr, at);
-            if (v != 0) {
-                return v;
+            OptionalLong v = q.takeLong(Math.max(0, Math.min(TAKE_SLICE_NANOS, deadline - System.nanoTime())));
+            if (v.isPresent()) {
+                return v.getAsLong();
             }
             if (!otherAlive.getAsBoolean()) {
-                v = (long) LONG.getAcquire(hdr, at); // it may have published just before it ended
-                if (v != 0) {
-                    return v;
+                v = q.pollLong(); // it may have put just before it ended
+                if (v.isPresent()) {
+                    return v.getAsLong();
                 }
                 throw new OtherProcessEnded(other + " ended before " + event);
             }
-            if (System.nanoTime() > deadline) {
+            if (System.nanoTime() - deadline >= 0) {
                 throw new CliException(other + " is still running but did not finish " + event + " within "
                         + timeoutMs / 1000 + " s");
             }
-            Thread.sleep(sleepMs);
-            sleepMs = Math.min(sleepMs * 2, 10);
         }
     }
 

@@ -9,16 +9,18 @@ import dev.hshm.api.ThreadModel;
 import dev.hshm.api.Units;
 import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.api.spi.Processes;
+import dev.hshm.structures.NamedObjects;
+import dev.hshm.structures.SpscRing;
 import java.io.PrintStream;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
  * Process B of {@code hshm demo}, started by {@link DemoCommand} as a second JVM: attaches to the demo's
- * backend by name, reads and verifies process A's messages by offset and frees them (a free from another
- * process), writes its own messages, publishes their offsets in the rendezvous ({@link DemoLayout}), gives its
- * thread caches back, raises its "done" word and detaches.
+ * backend by name, takes process A's offsets from a named queue, reads and verifies the messages and frees them (a free from another
+ * process), writes its own messages, puts their offsets on the other named queue ({@link DemoLayout}), gives its
+ * thread caches back, puts the end marker and detaches.
  *
  * <p>Arguments: {@code URL MESSAGES}. Every line it prints starts with {@code [pid N]}. Exit code 0 on
  * success, 1 on any failure (the reason on standard error), 2 on bad arguments.
@@ -26,7 +28,7 @@ import java.util.function.BooleanSupplier;
 public final class DemoPeer {
 
     /** The word B's last output line before it publishes its offsets contains; A waits for it, to print in order. */
-    static final String PUBLISHED = "offsets in the custom header";
+    static final String PUBLISHED = "offsets on queue";
 
     private DemoPeer() {
     }
@@ -66,26 +68,25 @@ public final class DemoPeer {
                 Allocator a = mm.getAllocator(DemoCommand.ALLOCATOR);
                 out.println(me + "attached to '" + url + "' (" + Units.format(b.dataSize()) + "): found " + a.type()
                         + " allocator " + a.id() + "; thread model " + ThreadModel.current().name());
-                MemorySegment hdr = a.customHeader();
-                if (hdr.byteSize() < DemoLayout.BYTES) {
-                    throw new CorruptSegmentException("allocator " + a.id() + " of '" + url + "' has a custom header of "
-                            + hdr.byteSize() + " bytes; the demo's rendezvous needs " + DemoLayout.BYTES);
-                }
-                DemoLayout.setFlag(hdr, DemoLayout.PEER_UP, pid);
+                NamedObjects dir = NamedObjects.of(a);
+                SpscRing fromA = SpscRing.attach(dir, DemoLayout.A_TO_B);
+                SpscRing toA = SpscRing.attach(dir, DemoLayout.B_TO_A);
+                fromA.registerConsumer();
+                toA.registerProducer();
 
                 long creatorPid = b.header().get(ValueLayout.JAVA_LONG, BackendHeader.CREATOR_PID_OFFSET);
                 long creatorStart = b.header().get(ValueLayout.JAVA_LONG, BackendHeader.CREATOR_START_OFFSET);
                 BooleanSupplier creatorAlive = () -> Processes.isAlive(creatorPid, creatorStart);
-                DemoLayout.await(hdr, DemoLayout.COUNT_A, 30_000, creatorAlive,
-                        "the first process (pid " + creatorPid + ")", "publishing its messages");
-                long[] theirs = DemoLayout.publishedOffsets(hdr, DemoLayout.OFFS_A, DemoLayout.COUNT_A);
-                for (int i = 0; i < theirs.length; i++) {
-                    String text = DemoLayout.readMessage(a, theirs[i]);
-                    a.freeOffset(MemContext.DEFAULT, theirs[i]);
-                    out.printf("%sread  message %d at offset 0x%x: \"%s\" - checksum ok; freed it%n", me, i + 1,
-                            theirs[i], text);
+                String creator = "the first process (pid " + creatorPid + ")";
+                for (int i = 0; i < n; i++) {
+                    long off = DemoLayout.take(fromA, 30_000, creatorAlive, creator,
+                            "putting its messages on queue '" + DemoLayout.A_TO_B + "'");
+                    String text = DemoLayout.readMessage(a, off);
+                    a.freeOffset(MemContext.DEFAULT, off);
+                    out.printf("%sread  message %d at offset 0x%x: \"%s\" - checksum ok; freed it%n", me, i + 1, off,
+                            text);
                 }
-                theirCount = theirs.length;
+                theirCount = n;
 
                 long[] mine = new long[n];
                 for (int i = 0; i < n; i++) {
@@ -93,11 +94,17 @@ public final class DemoPeer {
                     mine[i] = DemoLayout.writeMessage(a, text);
                     out.printf("%swrote message %d at offset 0x%x: \"%s\"%n", me, i + 1, mine[i], text);
                 }
-                out.println(me + "published " + n + " " + PUBLISHED);
+                out.println(me + "put " + n + " " + PUBLISHED + " '" + DemoLayout.B_TO_A + "'");
                 out.flush();
-                DemoLayout.publishOffsets(hdr, DemoLayout.OFFS_B, DemoLayout.COUNT_B, mine);
+                for (long off : mine) {
+                    if (!toA.put(off, TimeUnit.SECONDS.toNanos(30))) {
+                        throw new CorruptSegmentException("queue '" + DemoLayout.B_TO_A + "' stayed full for 30 s");
+                    }
+                }
                 a.freeTls(MemContext.DEFAULT);
-                DemoLayout.setFlag(hdr, DemoLayout.DONE_B, 1L);
+                if (!toA.put(DemoLayout.DONE, TimeUnit.SECONDS.toNanos(30))) {
+                    throw new CorruptSegmentException("queue '" + DemoLayout.B_TO_A + "' stayed full for 30 s");
+                }
             } finally {
                 mm.detachBackend(b.id());
             }

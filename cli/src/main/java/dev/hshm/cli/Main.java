@@ -13,8 +13,8 @@ import picocli.CommandLine.Option;
  * {@code rm}.
  *
  * <p>Exit codes: 0 success; 1 failure, with {@code hshm: <message>} on standard error (the stack trace only
- * with {@code --verbose}); 2 usage error (unknown command or option, bad or missing argument), with the
- * usage text. Run in-process (tests, embedding) through {@link #run(String[], PrintWriter, PrintWriter)},
+ * with {@code --verbose}); 2 usage error (unknown command or option, bad or missing argument), with what was
+ * wrong and the line to get the command's usage. Run in-process (tests, embedding) through {@link #run(String[], PrintWriter, PrintWriter)},
  * which never calls {@link System#exit}.
  *
  * <p>The usual way to start it is the {@code ./hshm} launcher at the top of the repository, which builds
@@ -37,6 +37,9 @@ public final class Main implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The providers' bound on waiting for a header being published ({@code PosixShmMmap}, the Windows one). */
+    static final String ATTACH_TIMEOUT_PROPERTY = "hshm.attach.timeout.ms";
+
     /** Creates the top-level command; picocli calls it. */
     public Main() {
     }
@@ -47,6 +50,11 @@ public final class Main implements Callable<Integer> {
      * @param args the command line
      */
     public static void main(String[] args) {
+        // A tool looks at segments, it does not wait for them: a header that a creator is still publishing (or
+        // that a dead creator never published) is reported after 200 ms, not after the library's 2 s default.
+        if (System.getProperty(ATTACH_TIMEOUT_PROPERTY) == null) {
+            System.setProperty(ATTACH_TIMEOUT_PROPERTY, "200");
+        }
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
@@ -75,6 +83,24 @@ public final class Main implements Callable<Integer> {
             }
             w.flush();
             return 1;
+        });
+        cl.setParameterExceptionHandler((e, a) -> {
+            CommandLine cmd = e.getCommandLine();
+            PrintWriter w = cmd.getErr();
+            if (e instanceof CommandLine.UnmatchedArgumentException u && cmd.getParent() == null
+                    && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+                // picocli says "Unmatched argument at index 0"; a user typed a command that does not exist
+                w.println("hshm: unknown command '" + u.getUnmatched().get(0) + "'; the commands are "
+                        + String.join(", ", cmd.getSubcommands().keySet()));
+            } else {
+                w.println("hshm: " + e.getMessage());
+            }
+            if (e instanceof CommandLine.UnmatchedArgumentException u) {
+                CommandLine.UnmatchedArgumentException.printSuggestions(u, w);
+            }
+            w.println("Run 'hshm " + (cmd.getParent() == null ? "" : cmd.getCommandName() + " ") + "--help' for usage.");
+            w.flush();
+            return 2;
         });
         int rc = cl.execute(args);
         out.flush();

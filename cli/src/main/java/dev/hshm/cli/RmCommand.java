@@ -1,6 +1,7 @@
 package dev.hshm.cli;
 
 import dev.hshm.api.HshmException;
+import dev.hshm.api.NotFoundException;
 import dev.hshm.api.spi.MemoryBackendProvider;
 import java.io.PrintWriter;
 import java.nio.file.FileSystems;
@@ -33,6 +34,11 @@ import picocli.CommandLine.Spec;
  * be 0. A process that attaches between that check and the unlink keeps its mapping (unlinking never unmaps),
  * but the name is gone for later attaches: the window is short, and only for segments nobody was using.
  * Segments that cannot be read (half-created ones) are kept and named.
+ *
+ * <p><b>Only this library's segments.</b> By name, {@code rm} first attaches read-only long enough to check
+ * the header (magic, layout, size); a name in {@code /dev/shm} that is not an hshm segment (another program's
+ * file, a file of zeroes, a FIFO, a symbolic link, a truncated segment) is refused with the reason, unless
+ * {@code --force} is given.
  */
 @Command(name = "rm", description = {"Remove shared-memory segments by name (processes that map them keep "
         + "their view), or, with --all-dead, every segment whose creator has ended and that nobody has attached "
@@ -54,6 +60,10 @@ final class RmCommand implements Callable<Integer> {
             + "process maps (per /proc; elsewhere: whose attach count is 0).")
     boolean allDead;
 
+    @Option(names = "--force", description = "Remove NAMEs even if they are not hshm segments (no valid header; on "
+            + "Linux the file in /dev/shm is deleted).")
+    boolean force;
+
     @Option(names = {"-n", "--dry-run"}, description = "Only say what would be removed.")
     boolean dryRun;
 
@@ -71,8 +81,15 @@ final class RmCommand implements Callable<Integer> {
         for (String name : names) {
             try {
                 MemoryBackendProvider p = Segments.providerFor(name, kind);
+                String notOurs = force ? null : notAnHshmSegment(name, p);
+                if (notOurs != null) {
+                    failed++;
+                    err.println("hshm: " + name + ": not removed, as it is not a readable hshm segment: " + notOurs
+                            + "; remove it anyway with --force");
+                    continue;
+                }
                 if (!dryRun) {
-                    p.unlink(name);
+                    unlink(p, name);
                 }
                 out.println((dryRun ? "would remove " : "removed ") + name);
             } catch (HshmException | UnsupportedOperationException | CliException e) {
@@ -81,6 +98,39 @@ final class RmCommand implements Callable<Integer> {
             }
         }
         return failed == 0 ? 0 : 1;
+    }
+
+    /**
+     * Unlinks through the provider; with {@code --force}, an object the provider refuses as another program's
+     * (its header is not ours) is removed from {@code /dev/shm} directly, where there is one.
+     */
+    private void unlink(MemoryBackendProvider p, String name) {
+        try {
+            p.unlink(name);
+        } catch (dev.hshm.api.CorruptSegmentException notOurs) {
+            Path file = Path.of("/dev/shm", name.startsWith("/") ? name.substring(1) : name);
+            if (!force || !java.nio.file.Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw notOurs;
+            }
+            try {
+                java.nio.file.Files.delete(file);
+            } catch (java.io.IOException e) {
+                notOurs.addSuppressed(e);
+                throw notOurs;
+            }
+        }
+    }
+
+    /** Why {@code name} is not one of this library's segments, or {@code null} if it is (or does not exist). */
+    private static String notAnHshmSegment(String name, MemoryBackendProvider p) {
+        try {
+            Segments.peek(name, p).close(); // attaching verifies the header; closing detaches
+            return null;
+        } catch (NotFoundException gone) {
+            return null; // unlink says so, in its own words
+        } catch (HshmException | UnsupportedOperationException | IllegalArgumentException e) {
+            return e.getMessage();
+        }
     }
 
     private int removeDead(PrintWriter out, PrintWriter err) {

@@ -50,8 +50,7 @@ class DemoTest {
 
     @Test
     void theOffsetsMeanTheSameMemoryInBothProcesses() {
-        // B frees A's blocks, then allocates its own: with scalable_page it gets the very blocks it freed, so
-        // the offsets A wrote are the offsets B reads back from A's header and then reuses.
+        // the offsets A wrote are the offsets B takes from the queue and reads the messages at
         Hshm.Result r = Hshm.run("demo", "--messages", "2");
         assertEquals(0, r.rc(), r.all());
         Set<String> written = offsets(r.out(), "\\[pid " + ME + "\\] wrote message \\d at offset (0x[0-9a-f]+)");

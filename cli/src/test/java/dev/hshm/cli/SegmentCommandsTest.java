@@ -12,6 +12,8 @@ import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.MemoryManager;
 import dev.hshm.api.spi.BackendHeader;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -151,6 +153,43 @@ class SegmentCommandsTest {
         assertEquals(1, again.rc(), again.all());
         assertTrue(again.err().startsWith("hshm: " + PREFIX + "byname: no shared memory named '" + PREFIX + "byname'"),
                 again.all());
+    }
+
+    @Test
+    void rmRefusesWhatIsNotAnHshmSegmentUnlessForced() throws Exception {
+        Path dir = Path.of("/dev/shm");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(dir), "no /dev/shm here");
+        Path tiny = dir.resolve(PREFIX + "tiny");
+        Path zeros = dir.resolve(PREFIX + "zeros");
+        Path fifo = dir.resolve(PREFIX + "fifo");
+        Path link = dir.resolve(PREFIX + "link");
+        Path text = dir.resolve(PREFIX + "text");
+        try {
+            Files.writeString(text, "another program's data, longer than 8 bytes");
+            Files.write(tiny, new byte[] {1, 2, 3});
+            Files.write(zeros, new byte[8192]);
+            assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor(), "mkfifo");
+            Files.createSymbolicLink(link, tiny);
+            for (Path p : List.of(tiny, zeros, fifo, link, text)) {
+                String name = p.getFileName().toString();
+                Hshm.Result rm = Hshm.run("rm", name);
+                assertEquals(1, rm.rc(), rm.all());
+                assertTrue(rm.err().startsWith("hshm: " + name + ": not removed, as it is not a readable hshm segment: "),
+                        rm.all());
+                assertTrue(rm.err().contains("--force"), rm.all());
+                assertTrue(Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS), name + " was removed");
+            }
+            for (Path p : List.of(link, tiny, zeros, fifo, text)) {
+                String name = p.getFileName().toString();
+                Hshm.Result rm = Hshm.run("rm", "--force", name);
+                assertEquals(0, rm.rc(), rm.all());
+                assertFalse(Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS), name + " is still there");
+            }
+        } finally {
+            for (Path p : List.of(tiny, zeros, fifo, link, text)) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     @Test

@@ -13,8 +13,18 @@ class UsageTest {
     void anUnknownCommandIsAUsageError() {
         Hshm.Result r = Hshm.run("frobnicate");
         assertEquals(2, r.rc(), r.all());
-        assertTrue(r.err().contains("Unmatched argument at index 0: 'frobnicate'"), r.all());
+        assertTrue(r.err().startsWith("hshm: unknown command 'frobnicate'; the commands are info, demo, ls, stat,"),
+                r.all());
+        assertTrue(r.err().contains("Run 'hshm --help' for usage."), r.all());
         assertTrue(r.err().contains("Did you mean: hshm stat?"), "picocli suggests the nearest:\n" + r.all());
+    }
+
+    @Test
+    void anUnknownOptionNamesItAndTheCommandsHelp() {
+        Hshm.Result r = Hshm.run("ls", "--frob");
+        assertEquals(2, r.rc(), r.all());
+        assertTrue(r.err().startsWith("hshm: Unknown option: '--frob'"), r.all());
+        assertTrue(r.err().contains("Run 'hshm ls --help' for usage."), r.all());
     }
 
     @Test

@@ -22,6 +22,8 @@ import dev.hshm.api.spi.ProviderRegistry;
 import dev.hshm.api.spi.Support;
 import dev.hshm.provider.argobots.ArgobotsThreadModel;
 import dev.hshm.provider.cuda.CudaBackend;
+import dev.hshm.structures.MpscRing;
+import dev.hshm.structures.NamedObjects;
 import dev.hshm.testkit.ChildJvm;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -34,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -130,6 +133,50 @@ class DocSamplesTest {
             System.out.println("off=" + off);
             System.out.println("lastByte=" + bytes.get(ValueLayout.JAVA_BYTE, 4095));
             mm.detachBackend(same.backend().id());
+        }
+    }
+
+    @Test
+    void theReadmesStructuresSampleRunsInTwoJvms() throws Exception {
+        try {
+            // sample: readme-structures
+            // process A: the allocator's custom header holds the root of its named-object directory
+            String url = "orders-" + ProcessHandle.current().pid();   // the shared memory's name; B is given it
+            MemoryManager mm = MemoryManager.get();
+            mm.createBackend(MemoryBackend.POSIX_SHM_MMAP, MemoryBackendId.get(1), Units.megabytes(64), url);
+            Allocator alloc = mm.createAllocator(Allocator.THREAD_LOCAL, MemoryBackendId.get(1), AllocatorId.of(1, 0),
+                    NamedObjects.CUSTOM_HEADER_BYTES);
+            MpscRing orders = MpscRing.openOrCreate(NamedObjects.of(alloc), "orders", 1 << 20);  // 1 MiB of records
+            long at = orders.tryClaim(1, 16);                      // room for a 16-byte record of type 1 (-1: full)
+            orders.buffer().set(ValueLayout.JAVA_LONG, at, 42L);   // written in place: zero copy
+            orders.buffer().set(ValueLayout.JAVA_LONG, at + 8, 7L);
+            orders.commit(at);
+            // end sample
+            ChildJvm b = ChildJvm.java().likeThisJvm().name("process-b").echoTo(System.out)
+                    .main(ProcessB.class).args(url).run(60);
+            assertEquals("42", b.line("42"), "B printed the record A wrote");
+        } finally {
+            MemoryManager.get().destroyBackend(MemoryBackendId.get(1));
+        }
+    }
+
+    /** The README structures sample's process B. */
+    static final class ProcessB {
+        private ProcessB() {
+        }
+
+        public static void main(String[] args) throws InterruptedException {
+            String url = args[0];
+            MemoryManager mm = MemoryManager.get();
+            mm.attachBackend(MemoryBackend.POSIX_SHM_MMAP, url);
+            // sample: readme-structures
+
+            // process B, after mm.attachBackend(MemoryBackend.POSIX_SHM_MMAP, url):
+            MpscRing in = MpscRing.attach(NamedObjects.of(mm.getAllocator(AllocatorId.of(1, 0))), "orders");
+            in.take((type, buf, off, len) -> System.out.println(buf.get(ValueLayout.JAVA_LONG, off)),
+                    100, TimeUnit.SECONDS.toNanos(5));             // sleeps until a record comes, at most 5 s
+            // end sample
+            mm.detachBackend(MemoryBackendId.get(1));
         }
     }
 

@@ -98,6 +98,7 @@ public final class ChildJvm implements AutoCloseable {
         private final List<String> main = new ArrayList<>();
         private final List<String> args = new ArrayList<>();
         private final List<String> unsetEnv = new ArrayList<>();
+        private final List<String> wrapper = new ArrayList<>();
         private String shellPrefix;
         private String name = "child";
         private PrintStream echo;
@@ -271,6 +272,18 @@ public final class ChildJvm implements AutoCloseable {
         }
 
         /**
+         * Runs the JVM (and the {@link #shellPrefix}, if any) under {@code command}, a program that runs the rest
+         * of its arguments (for example {@code unshare -m}).
+         *
+         * @param command the program and its options
+         * @return this
+         */
+        public Builder wrapper(List<String> command) {
+            wrapper.addAll(command);
+            return this;
+        }
+
+        /**
          * Runs {@code command} in {@code /bin/sh} first, then the JVM in its place (for limits such as
          * {@code ulimit -v}).
          *
@@ -322,7 +335,7 @@ public final class ChildJvm implements AutoCloseable {
          * @return the command, the java binary first (or {@code /bin/sh} with a shell prefix)
          */
         public List<String> command() {
-            List<String> cmd = new ArrayList<>();
+            List<String> cmd = new ArrayList<>(wrapper);
             if (shellPrefix != null) {
                 cmd.addAll(List.of("/bin/sh", "-c", shellPrefix + " && exec \"$0\" \"$@\""));
             }

@@ -20,6 +20,7 @@ import dev.hshm.api.OutOfMemoryException;
 import dev.hshm.api.Pointer;
 import dev.hshm.api.ProviderNotFoundException;
 import dev.hshm.api.Units;
+import dev.hshm.api.spi.BackendHeader;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.AfterEach;
@@ -88,6 +89,24 @@ class MemoryManagerWithBuiltInsTest {
         OutOfMemoryException full = assertThrows(OutOfMemoryException.class, () -> mm.createAllocator(
                 Allocator.SCALABLE_PAGE, MemoryBackendId.get(2), AllocatorId.of(3, 2), 0));
         assertTrue(full.getMessage().contains("no room"), full.getMessage());
+    }
+
+    @Test
+    void aRefusedCreateGivesItsDirectoryEntryAndRegionBack() {
+        mm.createBackend(MemoryBackend.MALLOC, MemoryBackendId.get(5), Units.megabytes(8));
+        MemoryBackend b = mm.getBackend(MemoryBackendId.get(5));
+        long before = BackendHeader.directory(b.header(), b.dataSize()).size();
+        // a custom header larger than the region: the provider refuses to format it
+        RuntimeException refused = assertThrows(RuntimeException.class, () -> mm.createAllocator(
+                Allocator.THREAD_LOCAL, MemoryBackendId.get(5), AllocatorId.of(5, 1), Units.megabytes(4),
+                Units.megabytes(1)));
+        assertTrue(refused instanceof OutOfMemoryException || refused instanceof IllegalArgumentException, refused.toString());
+        assertEquals(before, BackendHeader.directory(b.header(), b.dataSize()).size(), "the entry stayed reserved");
+        // the same id, now valid, and all of the data is still there to give
+        Allocator a = mm.createAllocator(Allocator.THREAD_LOCAL, MemoryBackendId.get(5), AllocatorId.of(5, 1), 0, -1);
+        assertEquals(b.dataSize(), BackendHeader.directory(b.header(), b.dataSize()).get(0).regionSize()
+                + BackendHeader.directory(b.header(), b.dataSize()).get(0).regionOffset(), "the region came back");
+        assertTrue(a.allocateOffset(MemContext.DEFAULT, 64) >= 0);
     }
 
     @Test

@@ -361,6 +361,30 @@ public final class BackendHeader {
     }
 
     /**
+     * Undoes {@link #reserveAllocator} for an allocator whose provider refused to format it: the entry is
+     * cleared and freed, and the region goes back to the unreserved data if nothing was reserved after it
+     * (otherwise it stays carved out, unused: the directory never names it again).
+     *
+     * <p>What a death leaves: before the bump is moved back, the entry is still reserved (attaches report
+     * "reserved but never published", as for a creator that died formatting); after it, a region nobody names,
+     * which the next reserve reuses; the state store (FREE) is last, so a reader never sees a free entry with a
+     * region.
+     *
+     * @param header the header
+     * @param entry the entry {@link #reserveAllocator} returned
+     */
+    public static void releaseAllocator(MemorySegment header, DirectoryEntry entry) {
+        long at = DIRECTORY_OFFSET + (long) entry.index() * DIR_ENTRY_BYTES;
+        long end = entry.regionOffset() + entry.regionSize();
+        LONG.varHandle().compareAndSet(header, DATA_BUMP_OFFSET, end, entry.regionOffset());
+        header.set(LONG, at + ENTRY_ALLOCATOR_ID, 0L);
+        header.set(LONG, at + ENTRY_REGION_OFFSET, 0L);
+        header.set(LONG, at + ENTRY_REGION_SIZE, 0L);
+        putAscii(header, at + ENTRY_TYPE, TYPE_BYTES, "");
+        LONG.varHandle().setRelease(header, at + ENTRY_STATE, STATE_FREE);
+    }
+
+    /**
      * Publishes a formatted allocator's directory entry (release store of its state).
      *
      * @param header the header

@@ -8,6 +8,7 @@ import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.NativeException;
 import dev.hshm.api.NotFoundException;
 import dev.hshm.api.OutOfMemoryException;
+import dev.hshm.api.StateException;
 import dev.hshm.api.Units;
 import dev.hshm.api.spi.AbstractMemoryBackend;
 import dev.hshm.api.spi.BackendHeader;
@@ -18,6 +19,8 @@ import dev.hshm.provider.posix.internal.PosixApi;
 import dev.hshm.provider.posix.internal.PosixNative;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -35,14 +38,17 @@ import java.util.Set;
  * <p><b>Create</b>: {@code shm_open(O_CREAT|O_EXCL|O_RDWR, mode)} (owner-only {@code 0600} unless
  * {@link dev.hshm.api.spi.BackendOptions#mode()} says otherwise; on Linux the exact mode is then set with
  * {@code fchmod}, since {@code shm_open} applies the umask) → {@code ftruncate(DATA_OFFSET + size)} → the
- * header page is allocated ({@code posix_fallocate}, so that a full {@code /dev/shm} fails here with
- * {@code ENOSPC} rather than with a {@code SIGBUS} while formatting) → {@code mmap} → {@code close(fd)} →
+ * whole object is allocated ({@code posix_fallocate}, so that a full {@code /dev/shm} fails here with
+ * {@code ENOSPC}, naming the size and the free space, rather than with a {@code SIGBUS} at a later write; with
+ * {@link dev.hshm.api.spi.BackendOptions#withReserve withReserve(false)} only the header page, and data pages
+ * stay sparse until touched) → {@code mmap} → {@code close(fd)} →
  * {@link BackendHeader#format} → {@link BackendHeader#publish} (the ready word, last). An existing name is
  * never replaced: it is an {@link AlreadyExistsException}. A create that fails half-way unmaps, closes and
- * unlinks what it made. Data pages stay sparse until touched.
+ * unlinks what it made.
  *
- * <p><b>Attach</b>: {@code shm_open(O_RDWR)} → size of the object → objects smaller than a header are
- * rejected before mapping → {@code mmap} → {@link BackendHeader#verify} (magic, byte order, layout version,
+ * <p><b>Attach</b>: {@code shm_open(O_RDWR)} → size of the object → an empty object, or a header still
+ * all zeroes, is waited for (a creator between {@code shm_open} and {@code ftruncate}, or between
+ * {@code mmap} and formatting), within the same timeout as the ready word below, then rejected → {@code mmap} → {@link BackendHeader#verify} (magic, byte order, layout version,
  * the ready word — waiting up to {@code -Dhshm.attach.timeout.ms} (default 2000, read on every attach)
  * while a live creator formats — sizes against the object's real size, kind) → attach count + 1. Segments
  * created as {@value MemoryBackend#CUDA_SHM_MMAP} or {@value MemoryBackend#ROCM_SHM_MMAP} are POSIX shared
@@ -51,14 +57,21 @@ import java.util.Set;
  * ({@link BackendHeader#kind}). Anything wrong with the object is a
  * {@link CorruptSegmentException} naming what; a missing name is a {@link NotFoundException}.
  *
+ * <p>A segment another user owns is refused at attach with the owner's name (on Linux, from the owner of its
+ * file in {@code /dev/shm}) unless {@code -D}{@value #ATTACH_OTHER_USERS_PROPERTY}{@code =true}: root opens
+ * any user's object, and a group-shared one opens for the group, but either way its contents are controlled
+ * by someone else. macOS offers no way to read the owner of a shared-memory object before mapping it; there
+ * the kernel's permission check is all.
+ *
  * <p><b>Detach</b> unmaps this process's view (the attach count goes down); <b>destroy</b> also
  * {@code shm_unlink}s the name. A name already removed (by another process's destroy or
  * {@code hshm rm}) is not an error for destroy.
  *
  * <p><b>Limits.</b> The object is sized once; if another program truncates it after this process has
  * attached, touching the lost pages raises {@code SIGBUS}, which the JVM cannot always turn into an
- * exception. Likewise a backend larger than the free space of {@code /dev/shm} is accepted (pages are sparse)
- * but fails on the first page the tmpfs cannot supply; a backend larger than the whole tmpfs is refused.
+ * exception. Likewise a sparse backend ({@code withReserve(false)}) larger than the free space of
+ * {@code /dev/shm} is accepted but fails on the first page the tmpfs cannot supply; a backend larger than the
+ * whole tmpfs is refused.
  */
 public final class PosixShmMmap extends AbstractMemoryBackend {
 
@@ -79,6 +92,17 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
 
     /** The system property that bounds how long attach waits for a live creator to publish the header. */
     public static final String ATTACH_TIMEOUT_PROPERTY = "hshm.attach.timeout.ms";
+
+    /**
+     * The system property that lets attach map a segment another user owns ({@code true}); without it, such an
+     * attach is refused with the owner's name. Root can open any user's segment, and a group-shared one
+     * ({@code 0660}) opens for every member: either way this process would trust, and write into, memory that
+     * another user controls, so it must be asked for.
+     */
+    public static final String ATTACH_OTHER_USERS_PROPERTY = "hshm.attach.otherUsers";
+
+    /** How often attach re-reads an object that a creator has opened but not yet sized or formatted. */
+    private static final long CREATE_POLL_MS = 1;
 
     /** Default of {@link #ATTACH_TIMEOUT_PROPERTY}, in milliseconds. */
     public static final long DEFAULT_ATTACH_TIMEOUT_MS = 2000;
@@ -123,28 +147,47 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
      * @return the backend, owned by this process; its view kind is the one given
      */
     public static PosixShmMmap create(MemoryBackendId id, long size, String url, int mode, String kind) {
-        return create(PosixApi.NATIVE, id, size, url, mode, kind);
+        return create(id, size, url, mode, kind, true);
+    }
+
+    /**
+     * Creates the object {@code url} of a kind of POSIX shared memory, reserving its memory or not.
+     *
+     * @param id the backend id recorded in the header
+     * @param size data bytes
+     * @param url the name
+     * @param mode permission bits
+     * @param kind one of {@link #ACCEPTED_KINDS}
+     * @param reserve {@code true} to allocate every page now ({@code posix_fallocate}, Linux), {@code false} to
+     *        leave data pages sparse (see {@link dev.hshm.api.spi.BackendOptions#reserve()})
+     * @return the backend, owned
+     */
+    public static PosixShmMmap create(MemoryBackendId id, long size, String url, int mode, String kind,
+                                      boolean reserve) {
+        return create(PosixApi.NATIVE, id, size, url, mode, kind, reserve);
     }
 
     /**
      * Creates the object as above through {@code api} (tests pass a mock to fail each step).
      *
      * @param api the POSIX calls
-     * @param id the id to record in the header
-     * @param size bytes of data, {@code > 0}
+     * @param id the backend id recorded in the header
+     * @param size data bytes
      * @param url the name
-     * @param mode permission bits for the new object
+     * @param mode permission bits
      * @param kind one of {@link #ACCEPTED_KINDS}
-     * @return the backend, owned by this process
+     * @param reserve whether to allocate every page now
+     * @return the backend, owned
      */
-    static PosixShmMmap create(PosixApi api, MemoryBackendId id, long size, String url, int mode, String kind) {
+    static PosixShmMmap create(PosixApi api, MemoryBackendId id, long size, String url, int mode, String kind,
+                               boolean reserve) {
         if (!ACCEPTED_KINDS.contains(kind)) {
             throw new IllegalArgumentException("not a kind of POSIX shared memory: " + kind + "; accepted: "
                     + ACCEPTED_KINDS);
         }
         String name = ShmNames.validate(url);
         long total = Sizes.mappingBytes(size);
-        checkCapacity(name, total);
+        checkCapacity(name, total, reserve);
         String path = "/" + name;
         Arena arena = Arena.ofShared();
         int fd = -1;
@@ -162,7 +205,15 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
             created = true;
             api.fchmod(fd, mode);
             api.ftruncate(fd, total);
-            api.allocate(fd, BackendHeader.DATA_OFFSET);
+            try {
+                api.allocate(fd, reserve ? total : BackendHeader.DATA_OFFSET);
+            } catch (NativeException e) {
+                if ("ENOSPC".equals(e.errorName())) {
+                    throw new OutOfMemoryException("cannot reserve shared memory '" + name + "' of " + total
+                            + " bytes (header included): " + DevShm.tooSmallAdvice(total), e);
+                }
+                throw e;
+            }
             MemorySegment all = api.mmapShared(fd, total, ADDRESS_ALIGNMENT, BackendHeader.DATA_OFFSET, arena);
             int closing = fd;
             fd = -1;
@@ -201,7 +252,7 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
         }
     }
 
-    private static void checkCapacity(String name, long total) {
+    private static void checkCapacity(String name, long total, boolean reserve) {
         if (PosixNative.os() != PosixNative.Os.LINUX) {
             return;
         }
@@ -212,7 +263,7 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
                 throw new OutOfMemoryException("cannot create shared memory '" + name + "' of " + total
                         + " bytes (header included): " + DevShm.tooSmallAdvice(total));
             }
-            if (total > free) {
+            if (total > free && !reserve) {
                 LOG.log(System.Logger.Level.WARNING, "shared memory ''{0}'' ({1}) is larger than the free space of"
                         + " {2} ({3}): it is sparse, but writing past the free space will fail with SIGBUS",
                         name, Units.format(total), DevShm.DIR, Units.format(free));
@@ -244,6 +295,7 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
     static PosixShmMmap attach(PosixApi api, String url) {
         String name = ShmNames.validate(url);
         long timeoutMs = Math.max(0, Long.getLong(ATTACH_TIMEOUT_PROPERTY, DEFAULT_ATTACH_TIMEOUT_MS));
+        refuseOtherUsers(name);
         int fd;
         try {
             fd = api.shmOpen("/" + name, PosixNative.O_RDWR, 0);
@@ -257,16 +309,33 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
         }
         Arena arena = Arena.ofShared();
         boolean success = false;
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
         try {
             long size;
             MemorySegment all;
             try {
                 size = api.objectSize(fd);
+                // A creator sizes the object right after shm_open and formats it right after mmap: an attach
+                // in between sees size 0 or a header of zeroes. Wait for it, bounded, like for the ready word.
+                while (size == 0 && System.nanoTime() - deadline < 0) { // only a creator's fresh object is empty
+                    Thread.sleep(Duration.ofMillis(CREATE_POLL_MS));
+                    size = api.objectSize(fd);
+                }
                 if (size < BackendHeader.DATA_OFFSET) {
                     throw new CorruptSegmentException("not an hshm segment (too small for a header): url=" + name
-                            + ", size=" + size + ", need>=" + BackendHeader.DATA_OFFSET);
+                            + ", size=" + size + ", need>=" + BackendHeader.DATA_OFFSET + " (waited " + timeoutMs
+                            + " ms for a creator to size it; -D" + ATTACH_TIMEOUT_PROPERTY + "=MS)");
                 }
                 all = api.mmapShared(fd, size, ADDRESS_ALIGNMENT, BackendHeader.DATA_OFFSET, arena);
+                while (all.get(ValueLayout.JAVA_LONG, BackendHeader.MAGIC_OFFSET) == 0
+                        && System.nanoTime() - deadline < 0) {
+                    Thread.sleep(Duration.ofMillis(CREATE_POLL_MS));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                api.close(fd);
+                throw new StateException("interrupted while waiting for shared memory '" + name
+                        + "' to be created", e);
             } catch (RuntimeException | Error e) {
                 try {
                     api.close(fd);
@@ -294,6 +363,28 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
             if (!success) {
                 arena.close();
             }
+        }
+    }
+
+    /** On Linux, refuses a segment whose file another user owns unless {@link #ATTACH_OTHER_USERS_PROPERTY}. */
+    private static void refuseOtherUsers(String name) {
+        if (PosixNative.os() != PosixNative.Os.LINUX || Boolean.getBoolean(ATTACH_OTHER_USERS_PROPERTY)) {
+            return;
+        }
+        java.nio.file.Path p = DevShm.path(name);
+        int owner;
+        String ownerName;
+        try {
+            owner = (Integer) java.nio.file.Files.getAttribute(p, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            ownerName = java.nio.file.Files.getOwner(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).getName();
+        } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            return; // no such file (shm_open says so next), or no owner to read: nothing to refuse on
+        }
+        int me = PosixNative.effectiveUid();
+        if (owner != me) {
+            throw new StateException("shared memory '" + name + "' belongs to user " + ownerName + " (uid " + owner
+                    + "), not to this process's user (uid " + me + "): attaching would trust memory another user"
+                    + " controls; allow it with -D" + ATTACH_OTHER_USERS_PROPERTY + "=true");
         }
     }
 

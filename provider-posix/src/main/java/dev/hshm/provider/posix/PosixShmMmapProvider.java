@@ -32,12 +32,13 @@ public final class PosixShmMmapProvider extends AbstractMemoryBackendProvider {
     }
 
     /**
-     * Creates the named object with {@code options.mode()} (owner-only {@code 0600} by default); fails if the
-     * name exists. See {@link PosixShmMmap#create}.
+     * Creates the named object with {@code options.mode()} (owner-only {@code 0600} by default), its memory
+     * reserved unless {@code options.reserve()} is false; fails if the name exists. See {@link PosixShmMmap#create}.
      */
     @Override
     public MemoryBackend create(MemoryBackendId id, long size, String url, BackendOptions options) {
-        return PosixShmMmap.create(id, size, url, mode(options));
+        BackendOptions o = options != null ? options : BackendOptions.DEFAULT;
+        return PosixShmMmap.create(id, size, url, o.mode(), MemoryBackend.POSIX_SHM_MMAP, o.reserve());
     }
 
     /** See {@link PosixShmMmap#attach}. */

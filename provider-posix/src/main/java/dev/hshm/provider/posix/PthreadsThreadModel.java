@@ -3,7 +3,9 @@ package dev.hshm.provider.posix;
 import dev.hshm.api.ThreadModel;
 import dev.hshm.api.spi.JvmThreadModel;
 import dev.hshm.api.spi.ThreadIds;
+import dev.hshm.api.spi.WordWaits;
 import dev.hshm.provider.posix.internal.PosixNative;
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -29,6 +31,12 @@ import java.util.concurrent.locks.LockSupport;
  *       uses {@code usleep}). Parking is the JVM's own sleeping primitive (a futex or condition wait on a
  *       platform thread), it unmounts a virtual thread instead of pinning its carrier, and it returns early
  *       when the thread is interrupted (the interrupt status is kept).</li>
+ *   <li>{@link #waitOnWord} / {@link #wakeWord}: on Linux the {@code futex} system call on the word, shared
+ *       (no {@code FUTEX_PRIVATE_FLAG}), so a waiter sleeps in the kernel and a wake from another process
+ *       reaches it. A virtual thread, a heap segment, or a platform without a bound futex (macOS today)
+ *       gets {@link ThreadModel}'s portable poll instead: a futex would pin a virtual thread's carrier.
+ *       An interrupt does not cut a futex sleep short (the JVM does not signal the thread); a waiter
+ *       that must answer interrupts passes a bounded timeout and checks between calls.</li>
  * </ul>
  * Safe for use by many threads; stateless apart from the keys it hands out.
  */
@@ -46,5 +54,33 @@ public final class PthreadsThreadModel extends JvmThreadModel {
         } else {
             PosixNative.schedYield();
         }
+    }
+
+    @Override
+    public boolean waitOnWord(MemorySegment segment, long offset, int expected, long timeoutNanos) {
+        WordWaits.check(segment, offset, timeoutNanos);
+        if (!kernelWaitUsable(segment)) {
+            return WordWaits.poll(this, segment, offset, expected, timeoutNanos);
+        }
+        if (WordWaits.read(segment, offset) != expected) {
+            return true;
+        }
+        return PosixNative.futexWait(segment.address() + offset, expected, timeoutNanos);
+    }
+
+    @Override
+    public void wakeWord(MemorySegment segment, long offset, int count) {
+        WordWaits.check(segment, offset, 0);
+        if (count < 1) {
+            throw new IllegalArgumentException("wake count must be >= 1: " + count);
+        }
+        if (PosixNative.hasFutex() && segment.isNative()) {
+            // always, even from a virtual thread: a waiter of another process may sleep in the kernel
+            PosixNative.futexWake(segment.address() + offset, count);
+        }
+    }
+
+    private static boolean kernelWaitUsable(MemorySegment segment) {
+        return PosixNative.hasFutex() && segment.isNative() && !Thread.currentThread().isVirtual();
     }
 }

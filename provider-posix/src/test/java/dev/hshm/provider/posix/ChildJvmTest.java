@@ -12,10 +12,12 @@ import dev.hshm.provider.posix.internal.PosixNative;
 import dev.hshm.testkit.ChildJvm;
 import dev.hshm.testkit.ShmTestNames;
 import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -63,9 +65,10 @@ class ChildJvmTest {
                             System.out.println("data " + b.data().address() + " " + b.addressAlignment());
                             b.detach();
                         }
-                        case "create" -> {
+                        case "create", "createSparse" -> {
                             try {
-                                shm.create(MemoryBackendId.get(1), Long.parseLong(args[2]), args[1], BackendOptions.DEFAULT);
+                                shm.create(MemoryBackendId.get(1), Long.parseLong(args[2]), args[1],
+                                        BackendOptions.DEFAULT.withReserve(args[0].equals("create")));
                                 System.out.println("created");
                             } catch (RuntimeException e) {
                                 System.out.println("failed " + e);
@@ -87,38 +90,76 @@ class ChildJvmTest {
         segs.close();
     }
 
-    /** Runs Probe.java with the api and this module on the class path; returns the finished child. */
-    private ChildJvm runProbe(String shellPrefix, List<String> jvmFlags, String... args) throws Exception {
+    /** Runs Probe.java with the api and this module on the class path; returns its output lines. */
+    private List<String> runProbe(String shellPrefix, List<String> jvmFlags, String... args) throws Exception {
+        return runProbe(List.of(), shellPrefix, jvmFlags, args);
+    }
+
+    /** Runs Probe.java under {@code wrapper} (a command that runs the rest, e.g. {@code unshare -m}). */
+    private List<String> runProbe(List<String> wrapper, String shellPrefix, List<String> jvmFlags, String... args)
+            throws Exception {
         Path probe = tmp.resolve("Probe.java");
         Files.writeString(probe, PROBE);
-        ChildJvm.Builder b = ChildJvm.java().name("probe").jvmArgs(jvmFlags)
+        ChildJvm.Builder b = ChildJvm.java().name("probe").wrapper(wrapper).jvmArgs(jvmFlags)
                 .classPathOf(PosixNative.class, BackendHeader.class).source(probe).args(args);
         if (shellPrefix != null) {
             b.shellPrefix(shellPrefix);
         }
-        return b.run(60);
+        return b.run(60).lines();
     }
 
+    private static String line(List<String> out, String prefix) {
+        return out.stream().filter(l -> l.startsWith(prefix)).findFirst()
+                .orElseThrow(() -> new AssertionError("no line starting with '" + prefix + "' in " + out));
+    }
 
     @Test
     void anotherProcessOnTheClassPathFindsTheProvidersAndSharesTheMemory() throws Exception {
         String name = segs.name();
         PosixShmMmap b = segs.track(PosixShmMmap.create(MemoryBackendId.get(4), 4096, name, 0600));
         b.data().set(ValueLayout.JAVA_LONG, 0, 777L);
-        ChildJvm out = runProbe(null, List.of("--enable-native-access=ALL-UNNAMED"), "attach", name);
-        assertTrue(out.line("backend posix_shm_mmap").contains(PosixShmMmapProvider.class.getName() + " supported"),
-                out.output());
-        assertTrue(out.line("backend posix_mmap").contains(PosixMmapProvider.class.getName() + " supported"),
-                out.output());
-        assertTrue(out.line("model pthreads").contains(" supported"), out.output());
-        assertEquals("read 777", out.line("read "));
-        assertEquals("attachCount 2", out.line("attachCount "));
-        String[] current = out.line("current ").split(" ");
+        List<String> out = runProbe(null, List.of("--enable-native-access=ALL-UNNAMED"), "attach", name);
+        assertTrue(line(out, "backend posix_shm_mmap").contains(PosixShmMmapProvider.class.getName() + " supported"),
+                out.toString());
+        assertTrue(line(out, "backend posix_mmap").contains(PosixMmapProvider.class.getName() + " supported"),
+                out.toString());
+        assertTrue(line(out, "model pthreads").contains(" supported"), out.toString());
+        assertEquals("read 777", line(out, "read "));
+        assertEquals("attachCount 2", line(out, "attachCount "));
+        String[] current = line(out, "current ").split(" ");
         assertEquals("pthreads", current[1]);
         assertEquals(current[5], current[3], "the child's tids carry the child's pid");
         assertNotEquals(Long.toString(ProcessHandle.current().pid()), current[5]);
         assertEquals(4242L, b.data().get(ValueLayout.JAVA_LONG, 8), "the child's write is visible here");
         assertEquals(1, BackendHeader.attachCount(b.header()), "the child detached");
+    }
+
+    /**
+     * A create on a {@code /dev/shm} without room for it: the JVM runs in a private mount namespace
+     * ({@code unshare -m}, which needs root or CAP_SYS_ADMIN) over an 8 MiB tmpfs with 6 MiB taken, and creates
+     * 4 MiB. Reserved (the default), the create fails with the size and the free space; sparse, it succeeds
+     * (and would die of SIGBUS at the first page the tmpfs cannot supply, which is why reserving is the default).
+     */
+    @Test
+    void aCreateThatDoesNotFitInDevShmFailsAtCreateNamingTheSpace() throws Exception {
+        Process probe = new ProcessBuilder("unshare", "-m", "true").redirectErrorStream(true).start();
+        String why = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        boolean canUnshare = probe.waitFor(10, TimeUnit.SECONDS) && probe.exitValue() == 0;
+        if (!canUnshare) {
+            System.out.println("ChildJvmTest: skipping the full-/dev/shm create: 'unshare -m' is not allowed here ("
+                    + why + "); the reservation itself is covered by PosixShmMmapTest");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(canUnshare, "unshare -m not allowed: " + why);
+        String fill = "mount -t tmpfs -o size=8M tmpfs /dev/shm && head -c 6291456 /dev/zero > /dev/shm/filler";
+        List<String> reserved = runProbe(List.of("unshare", "-m"), fill, List.of("--enable-native-access=ALL-UNNAMED"),
+                "create", "hshm-full", Long.toString(4L << 20));
+        String failed = line(reserved, "failed ");
+        assertTrue(failed.contains("OutOfMemoryException: cannot reserve shared memory 'hshm-full' of 4198400 bytes"),
+                failed);
+        assertTrue(failed.contains("/dev/shm is too small: size=") && failed.contains("free="), failed);
+        List<String> sparse = runProbe(List.of("unshare", "-m"), fill, List.of("--enable-native-access=ALL-UNNAMED"),
+                "createSparse", "hshm-full", Long.toString(4L << 20));
+        assertEquals("created", line(sparse, "created"));
     }
 
     @Test
@@ -127,8 +168,8 @@ class ChildJvmTest {
         PosixShmMmap b = segs.track(PosixShmMmap.create(MemoryBackendId.get(4), 8L << 20, name, 0600));
         List<Long> theirs = new ArrayList<>();
         for (int round = 0; round < 2; round++) { // two children: two more address space layouts
-            String[] data = runProbe(null, List.of("--enable-native-access=ALL-UNNAMED"), "align", name)
-                    .line("data ").split(" ");
+            String[] data = line(runProbe(null, List.of("--enable-native-access=ALL-UNNAMED"), "align", name),
+                    "data ").split(" ");
             assertEquals(Long.toString(PosixShmMmap.ADDRESS_ALIGNMENT), data[2], "the child's view promises the same");
             theirs.add(Long.parseLong(data[1]));
         }
@@ -144,9 +185,9 @@ class ChildJvmTest {
 
     @Test
     void deniedNativeAccessIsReportedAsUnsupportedWithTheFlagToAdd() throws Exception {
-        ChildJvm out = runProbe(null, List.of("--illegal-native-access=deny"), "list");
+        List<String> out = runProbe(null, List.of("--illegal-native-access=deny"), "list");
         for (String prefix : List.of("backend posix_mmap", "backend posix_shm_mmap", "model pthreads")) {
-            String l = out.line(prefix);
+            String l = line(out, prefix);
             assertTrue(l.contains("unsupported (native access denied: add --enable-native-access=ALL-UNNAMED"), l);
         }
     }
@@ -156,12 +197,12 @@ class ChildJvmTest {
         long size = 8L << 30; // fits the tmpfs (sparse) but not an address space limited to ~3 GB
         assumeTrue(Files.getFileStore(DevShm.DIR).getTotalSpace() > size + (1L << 20), "/dev/shm smaller than 8 GiB");
         String name = segs.name();
-        ChildJvm out = runProbe("ulimit -v 3000000",
+        List<String> out = runProbe("ulimit -v 3000000",
                 List.of("-Xmx64m", "-Xss512k", "-XX:ReservedCodeCacheSize=32m", "-XX:CompressedClassSpaceSize=64m",
                         "-XX:MaxMetaspaceSize=128m", "-XX:+UseSerialGC", "-Xshare:auto",
                         "--enable-native-access=ALL-UNNAMED"),
                 "create", name, Long.toString(size));
-        String failed = out.line("failed ");
+        String failed = line(out, "failed ");
         assertTrue(failed.contains("mmap failed: ENOMEM (12)"), failed);
         assertTrue(failed.contains("ulimit -v"), failed);
         assertTrue(!Files.exists(DevShm.path(name)), "shm_open had created it; the failed create must unlink it");

@@ -46,7 +46,7 @@ class PosixShmMmapFailureTest {
         NativeException e = enospc();
         doThrow(e).when(api).ftruncate(eq(FD), anyLong());
         NativeException thrown = assertThrows(NativeException.class, () -> PosixShmMmap.create(api,
-                MemoryBackendId.get(1), 4096, "hshm-mock-a", 0600, MemoryBackend.POSIX_SHM_MMAP));
+                MemoryBackendId.get(1), 4096, "hshm-mock-a", 0600, MemoryBackend.POSIX_SHM_MMAP, true));
         assertSame(e, thrown, "the call's own exception");
         InOrder order = inOrder(api);
         order.verify(api).fchmod(FD, 0600);
@@ -63,7 +63,7 @@ class PosixShmMmapFailureTest {
         when(api.mmapShared(eq(FD), anyLong(), eq(PosixShmMmap.ADDRESS_ALIGNMENT), eq((long) BackendHeader.DATA_OFFSET),
                 any(Arena.class))).thenThrow(e);
         assertSame(e, assertThrows(NativeException.class, () -> PosixShmMmap.create(api, MemoryBackendId.get(1),
-                4096, "hshm-mock-b", 0600, MemoryBackend.POSIX_SHM_MMAP)));
+                4096, "hshm-mock-b", 0600, MemoryBackend.POSIX_SHM_MMAP, true)));
         verify(api).close(FD);
         verify(api).shmUnlink("/hshm-mock-b");
     }
@@ -73,7 +73,7 @@ class PosixShmMmapFailureTest {
         when(api.shmOpen(anyString(), anyInt(), anyInt()))
                 .thenThrow(new NativeException("shm_open", 17, "EEXIST", "shm_open(/hshm-mock-c): File exists"));
         RuntimeException e = assertThrows(RuntimeException.class, () -> PosixShmMmap.create(api,
-                MemoryBackendId.get(1), 4096, "hshm-mock-c", 0600, MemoryBackend.POSIX_SHM_MMAP));
+                MemoryBackendId.get(1), 4096, "hshm-mock-c", 0600, MemoryBackend.POSIX_SHM_MMAP, true));
         assertTrue(e.getMessage().contains("exists already"), e.getMessage());
         verify(api, never()).shmUnlink(anyString());
         verify(api, never()).close(anyInt());

@@ -16,6 +16,7 @@ import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.NativeException;
 import dev.hshm.api.NotFoundException;
 import dev.hshm.api.OutOfMemoryException;
+import dev.hshm.api.StateException;
 import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.api.spi.BackendOptions;
 import dev.hshm.provider.posix.internal.DevShm;
@@ -182,6 +183,108 @@ class PosixShmMmapTest {
     }
 
     @Test
+    void anAttachRacingACreateWaitsForItInsteadOfCallingItCorrupt() throws Exception {
+        String name = segs.name();
+        int rounds = 300;
+        AtomicReference<Throwable> attachFailure = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicInteger attached = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread attacher = Thread.ofPlatform().start(() -> {
+            while (!stop.get() && attachFailure.get() == null) {
+                try {
+                    PosixShmMmap a = PosixShmMmap.attach(name);
+                    attached.incrementAndGet();
+                    a.detach();
+                } catch (NotFoundException between) {
+                    // the name is gone between two rounds: expected
+                } catch (Throwable t) {
+                    attachFailure.set(t);
+                }
+            }
+        });
+        try {
+            for (int i = 0; i < rounds && attachFailure.get() == null; i++) {
+                PosixShmMmap b = PosixShmMmap.create(MemoryBackendId.get(3), 64 * 1024, name, 0600);
+                b.destroy();
+            }
+        } finally {
+            stop.set(true);
+            attacher.join(30_000);
+        }
+        assertEquals(null, attachFailure.get(), "an attach during a create failed instead of waiting");
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void createReservesTheWholeObjectUnlessAskedForSparsePages() throws Exception {
+        long size = 8L << 20;
+        String reservedName = segs.name();
+        segs.track(PosixShmMmap.create(MemoryBackendId.get(8), size, reservedName, 0600, MemoryBackend.POSIX_SHM_MMAP,
+                true));
+        String sparseName = segs.name();
+        segs.track(PosixShmMmap.create(MemoryBackendId.get(9), size, sparseName, 0600, MemoryBackend.POSIX_SHM_MMAP,
+                false));
+        assertTrue(allocatedBytes(reservedName) >= size, "reserved: " + allocatedBytes(reservedName));
+        assertTrue(allocatedBytes(sparseName) < size / 2, "sparse: " + allocatedBytes(sparseName));
+    }
+
+    /** st_blocks * 512 of the object, from stat(1). */
+    private static long allocatedBytes(String name) throws Exception {
+        Process p = new ProcessBuilder("stat", "-c", "%b %B", DevShm.path(name).toString()).start();
+        String[] out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII)
+                .trim().split(" ");
+        assertEquals(0, p.waitFor());
+        return Long.parseLong(out[0]) * Long.parseLong(out[1]);
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void aSegmentOfAnotherUserIsRefusedAtAttachUnlessAllowed() throws Exception {
+        String name = segs.name();
+        create(name, 4096);
+        int me = (Integer) Files.getAttribute(DevShm.path(name), "unix:uid");
+        int other = me == 0 ? 65534 : 0;
+        try {
+            Files.setAttribute(DevShm.path(name), "unix:uid", other);
+        } catch (IOException notRoot) {
+            System.out.println("PosixShmMmapTest: cannot chown a segment to uid " + other + " (" + notRoot
+                    + "); the other-user refusal is not tested as this user");
+            org.junit.jupiter.api.Assumptions.abort("chown not permitted: " + notRoot);
+        }
+        String owner = Files.getOwner(DevShm.path(name)).getName();
+        StateException e = assertThrows(StateException.class, () -> PosixShmMmap.attach(name));
+        assertTrue(e.getMessage().contains("belongs to user " + owner + " (uid " + other + ")"), e.getMessage());
+        assertTrue(e.getMessage().contains("-D" + PosixShmMmap.ATTACH_OTHER_USERS_PROPERTY + "=true"), e.getMessage());
+        System.setProperty(PosixShmMmap.ATTACH_OTHER_USERS_PROPERTY, "true");
+        try {
+            attach(name).detach();
+        } finally {
+            System.clearProperty(PosixShmMmap.ATTACH_OTHER_USERS_PROPERTY);
+        }
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void attachingADirectoryOrAFifoSaysWhatItIs() throws Exception {
+        String dirName = segs.name();
+        Path dir = DevShm.path(dirName);
+        Files.createDirectory(dir);
+        String fifoName = segs.name();
+        Path fifo = DevShm.path(fifoName);
+        try {
+            NativeException d = assertThrows(NativeException.class, () -> PosixShmMmap.attach(dirName));
+            assertTrue(d.getMessage().contains(dir + " is a directory, not a shared-memory object"), d.getMessage());
+            assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor(), "mkfifo");
+            NativeException f = assertThrows(NativeException.class, () -> PosixShmMmap.attach(fifoName));
+            assertTrue(f.getMessage().contains("not a regular shared-memory file but a FIFO, socket or device"),
+                    f.getMessage());
+        } finally {
+            Files.deleteIfExists(dir);
+            Files.deleteIfExists(fifo);
+        }
+    }
+
+    @Test
     void newSegmentIsOwnerOnlyByDefault() throws IOException {
         String name = segs.name();
         segs.track((PosixShmMmap) new PosixShmMmapProvider().create(MemoryBackendId.get(1), 4096, name,
@@ -237,11 +340,12 @@ class PosixShmMmapTest {
     }
 
     @Test
-    void largeBackendsAreSparseUntilTouched() throws IOException {
+    void sparseBackendsTakeNoPagesUntilTouched() throws IOException {
         String name = segs.name();
         var store = Files.getFileStore(DevShm.DIR);
         long usedBefore = store.getTotalSpace() - store.getUsableSpace();
-        PosixShmMmap b = create(name, 1L << 30);
+        PosixShmMmap b = segs.track(PosixShmMmap.create(MemoryBackendId.get(5), 1L << 30, name, 0600,
+                MemoryBackend.POSIX_SHM_MMAP, false));
         b.data().set(LONG, (1L << 30) - 8, 1L); // the last page
         assertEquals(BackendHeader.DATA_OFFSET + (1L << 30), Files.size(DevShm.path(name)));
         long grew = (store.getTotalSpace() - store.getUsableSpace()) - usedBefore;

@@ -27,8 +27,14 @@ import java.util.Set;
  * data; the header is written and published (ready word last) exactly as every shared backend does, and
  * verified the same way on attach, so a truncated or foreign file is rejected with a clear message.
  *
- * <p>Detach unmaps (closes the arena: later access throws {@link IllegalStateException}, it never
- * crashes) and leaves the file, contents included; destroy also deletes the file.
+ * <p>Detach writes the mapping back to the file ({@link MemorySegment#force()}, {@code msync}) and unmaps
+ * (closes the arena: later access throws {@link IllegalStateException}, it never crashes), leaving the file,
+ * contents included; destroy also deletes the file.
+ *
+ * <p><b>What survives.</b> A process that exits or is killed (even with SIGKILL) loses nothing: its writes
+ * are in the kernel's page cache, which writes them to the file. A power loss or a kernel crash keeps only
+ * what reached the disk: everything up to the last detach, and whatever the kernel
+ * wrote back since, in no particular order, so a heap may then be inconsistent; {@code hshm check} says so.
  */
 final class FileMmapBackend extends AbstractMemoryBackend {
 
@@ -36,13 +42,16 @@ final class FileMmapBackend extends AbstractMemoryBackend {
 
     private final Arena arena;
     private final Path path;
+    private final MemorySegment mapping;
 
     private FileMmapBackend(MemoryBackendId id, Path path, Arena arena, MemorySegment mapping, boolean creator) {
         super(id, FileMmapProvider.KIND, path.toString(), mapping.asSlice(0, BackendHeader.DATA_OFFSET),
                 mapping.asSlice(BackendHeader.DATA_OFFSET), creator);
         this.arena = arena;
         this.path = path;
+        this.mapping = mapping;
     }
+
 
     static FileMmapBackend create(MemoryBackendId id, long size, Path path, int mode) {
         if (size <= 0) {
@@ -147,7 +156,11 @@ final class FileMmapBackend extends AbstractMemoryBackend {
 
     @Override
     protected void unmap() {
-        arena.close();
+        try {
+            mapping.force(); // the file holds everything this process wrote before the mapping goes
+        } finally {
+            arena.close();
+        }
     }
 
     @Override

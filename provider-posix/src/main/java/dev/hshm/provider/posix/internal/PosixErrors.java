@@ -111,9 +111,13 @@ public final class PosixErrors {
                 case "ftruncate" -> "the object cannot be resized to " + size + " bytes (on macOS a shared-memory object"
                         + " can be sized only once)";
                 case "mmap" -> "the mapping was refused: length=" + size;
-                case "shm_open", "shm_unlink" -> "the OS rejected the name '" + bare + "'";
+                case "shm_open", "shm_unlink" -> LINUX_OS && java.nio.file.Files.isDirectory(DevShm.path(bare))
+                        ? DevShm.path(bare) + " is a directory, not a shared-memory object"
+                        : "the OS rejected the name '" + bare + "'";
                 default -> "";
             };
+            case "ESPIPE" -> "the object is not a regular shared-memory file but a FIFO, socket or device"
+                    + (LINUX_OS && name != null ? " (see ls -l " + DevShm.path(bare) + ")" : "");
             case "EMLINK", "ENOSYS", "EOPNOTSUPP", "ENOTSUP" -> "this system does not support POSIX shared memory here"
                     + (LINUX_OS ? " (is a tmpfs mounted on " + DevShm.DIR + "?)" : "");
             default -> "";

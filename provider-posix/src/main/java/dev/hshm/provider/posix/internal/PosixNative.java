@@ -21,8 +21,8 @@ import java.util.Optional;
  * module where native functions are bound. Each downcall handle is resolved once, when this class
  * initializes, and is named after its C symbol: {@code shm_open}, {@code shm_unlink}, {@code ftruncate},
  * {@code lseek} (Linux) or {@code fstat} (macOS), {@code fchmod} and {@code posix_fallocate} (Linux),
- * {@code mmap}, {@code munmap}, {@code close}, {@code getpagesize}, {@code sched_yield}, {@code strerror},
- * and {@code gnu_get_libc_version} (only to describe the libc).
+ * {@code mmap}, {@code munmap}, {@code close}, {@code getpagesize}, {@code geteuid}, {@code sched_yield}, {@code strerror},
+ * {@code syscall} (Linux, for {@code futex} only) and {@code gnu_get_libc_version} (only to describe the libc).
  *
  * <p><b>Platforms.</b> Linux and macOS on 64-bit JVMs. Their constants differ ({@code O_CREAT} is
  * {@code 0100} on Linux and {@code 0x200} on macOS, {@code MAP_ANONYMOUS} {@code 0x20} and {@code 0x1000});
@@ -87,6 +87,19 @@ public final class PosixNative {
     private static final long MACOS_STAT_BYTES = 144;
     private static final long MACOS_ST_SIZE_OFFSET = 96;
 
+    /** {@code SYS_futex}: 202 on x86-64, 98 on AArch64 and RISC-V; 0 where this class does not know it. */
+    private static final long SYS_FUTEX = switch (System.getProperty("os.arch", "")) {
+        case "amd64", "x86_64" -> 202;
+        case "aarch64", "riscv64" -> 98;
+        default -> 0;
+    };
+    /** {@code FUTEX_WAIT} and {@code FUTEX_WAKE}, without {@code FUTEX_PRIVATE_FLAG}: shared across processes. */
+    private static final int FUTEX_WAIT = 0;
+    private static final int FUTEX_WAKE = 1;
+    private static final int EAGAIN = 11;
+    private static final int EINTR = 4;
+    private static final int ETIMEDOUT = 110;
+
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final ValueLayout ADDRESS = ValueLayout.ADDRESS;
@@ -96,7 +109,8 @@ public final class PosixNative {
                            MethodHandle lseek, MethodHandle fstat, MethodHandle fchmod,
                            MethodHandle posixFallocate, MethodHandle mmap, MethodHandle munmap,
                            MethodHandle close, MethodHandle schedYield, MethodHandle strerror,
-                           StructLayout captureLayout, VarHandle errno, int pageSize, String description) {
+                           MethodHandle futex, StructLayout captureLayout, VarHandle errno, int pageSize, int euid,
+                           String description) {
     }
 
     private static final Handles H;
@@ -255,10 +269,21 @@ public final class PosixNative {
         MethodHandle close = bind(linker, libc, "close", FunctionDescriptor.of(INT, INT), errno);
         MethodHandle schedYield = bind(linker, libc, "sched_yield", FunctionDescriptor.of(INT));
         MethodHandle strerror = bind(linker, libc, "strerror", FunctionDescriptor.of(ADDRESS, INT));
+        MethodHandle futex = null;
+        if (OS == Os.LINUX && SYS_FUTEX > 0) {
+            // long syscall(long number, ...): the futex arguments are variadic. The word's address and the
+            // timespec pointer are passed as longs so that a call allocates no MemorySegment.
+            futex = bind(linker, libc, "syscall",
+                    FunctionDescriptor.of(LONG, LONG, LONG, INT, INT, LONG, LONG, INT), errno,
+                    Linker.Option.firstVariadicArg(1));
+        }
         MethodHandle getpagesize = bind(linker, libc, "getpagesize", FunctionDescriptor.of(INT));
+        MethodHandle geteuid = bind(linker, libc, "geteuid", FunctionDescriptor.of(INT));
         int pageSize;
+        int euid;
         try {
             pageSize = (int) getpagesize.invokeExact();
+            euid = (int) geteuid.invokeExact(); // cannot fail
         } catch (Throwable t) {
             throw new IllegalStateException("getpagesize failed", t);
         }
@@ -269,7 +294,7 @@ public final class PosixNative {
         String description = osDescription() + ", " + libcName + ", shm_open from " + shmOpenFrom
                 + ", page size " + pageSize;
         return new Handles(shmOpen, shmUnlink, ftruncate, lseek, fstat, fchmod, posixFallocate, mmap, munmap, close,
-                schedYield, strerror, capture, errnoHandle, pageSize, description);
+                schedYield, strerror, futex, capture, errnoHandle, pageSize, euid, description);
     }
 
     private static String glibcVersion(Linker linker, SymbolLookup libc) {
@@ -302,6 +327,15 @@ public final class PosixNative {
      */
     public static int pageSize() {
         return h().pageSize();
+    }
+
+    /**
+     * {@code geteuid()}, read once when this class initialized: the user this process acts as.
+     *
+     * @return the effective user id
+     */
+    public static int effectiveUid() {
+        return h().euid();
     }
 
     /**
@@ -656,6 +690,92 @@ public final class PosixNative {
         try {
             int rc = (int) h().schedYield().invokeExact();
             assert rc == 0 : "sched_yield returned " + rc; // cannot fail on Linux or macOS
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Tells whether {@link #futexWait} and {@link #futexWake} are bound: Linux on x86-64, AArch64 and RISC-V.
+     *
+     * @return {@code true} if the futex system call can be made
+     */
+    public static boolean hasFutex() {
+        Handles h = H;
+        return h != null && h.futex() != null;
+    }
+
+    /** A thread's scratch for futex calls, made once per thread so that a call allocates nothing. */
+    private record FutexScratch(MemorySegment timespec, MemorySegment capture) {
+        static FutexScratch create() {
+            Arena arena = Arena.ofAuto();
+            return new FutexScratch(arena.allocate(16, 8), arena.allocate(h().captureLayout()));
+        }
+    }
+
+    private static final ThreadLocal<FutexScratch> FUTEX_SCRATCH = ThreadLocal.withInitial(FutexScratch::create);
+
+    /**
+     * {@code futex(addr, FUTEX_WAIT, expected, timeout)} on a shared (not process-private) futex: sleeps in
+     * the kernel while the 32-bit word at {@code address} holds {@code expected}, until a
+     * {@link #futexWake} on the same word from any process that maps it, a signal, or the timeout. The
+     * kernel keys a shared futex by the page's file and offset, so two mappings of one segment at different
+     * addresses meet on the same futex.
+     *
+     * @param address the word's address, 4-aligned, inside a live mapping
+     * @param expected the value to sleep on
+     * @param timeoutNanos relative timeout; {@code Long.MAX_VALUE} sleeps without one
+     * @return {@code false} if the timeout passed; {@code true} if woken, if the word did not hold
+     *         {@code expected} ({@code EAGAIN}) or on a signal ({@code EINTR})
+     * @throws NativeException for any other error ({@code EFAULT} for an address that is not mapped)
+     */
+    public static boolean futexWait(long address, int expected, long timeoutNanos) {
+        Handles h = h();
+        FutexScratch scratch = FUTEX_SCRATCH.get();
+        long ts = 0;
+        if (timeoutNanos != Long.MAX_VALUE) {
+            scratch.timespec().set(LONG, 0, timeoutNanos / 1_000_000_000L);
+            scratch.timespec().set(LONG, 8, timeoutNanos % 1_000_000_000L);
+            ts = scratch.timespec().address();
+        }
+        MemorySegment cs = scratch.capture();
+        try {
+            long rc = (long) h.futex().invokeExact(cs, SYS_FUTEX, address, FUTEX_WAIT, expected, ts, 0L, 0);
+            if (rc == 0) {
+                return true;
+            }
+            int err = errno(h, cs);
+            if (err == ETIMEDOUT) {
+                return false;
+            }
+            if (err == EAGAIN || err == EINTR) {
+                return true;
+            }
+            throw fail("futex", err, "futex(0x" + Long.toHexString(address) + ", FUTEX_WAIT, " + expected + ")", null, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * {@code futex(addr, FUTEX_WAKE, count)}: wakes up to {@code count} threads of any process sleeping in
+     * {@link #futexWait} on the word at {@code address}.
+     *
+     * @param address the word's address, 4-aligned
+     * @param count how many to wake, {@code >= 1}
+     * @return how many were woken
+     * @throws NativeException if the call fails
+     */
+    public static int futexWake(long address, int count) {
+        Handles h = h();
+        MemorySegment cs = FUTEX_SCRATCH.get().capture();
+        try {
+            long rc = (long) h.futex().invokeExact(cs, SYS_FUTEX, address, FUTEX_WAKE, count, 0L, 0L, 0);
+            if (rc < 0) {
+                int err = errno(h, cs);
+                throw fail("futex", err, "futex(0x" + Long.toHexString(address) + ", FUTEX_WAKE, " + count + ")", null, 0);
+            }
+            return (int) rc;
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -1,4 +1,6 @@
-package dev.hshm.api;
+package dev.hshm.api.spi;
+
+import dev.hshm.api.ThreadModel;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -6,25 +8,34 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The argument checks and the portable polling wait behind {@link ThreadModel#waitOnWord}: the pieces a
- * platform's model reuses when it overrides the wait with a kernel primitive.
+ * platform's model reuses when it overrides the wait with a kernel primitive (it checks the arguments the
+ * same way, and falls back to the poll where its primitive cannot be used, e.g. on a virtual thread).
  */
-final class WordWaits {
+public final class WordWaits {
 
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
 
     /** Spins before the first yield: a wake within about a microsecond is caught without a yield. */
-    static final int SPINS = 64;
+    public static final int SPINS = 64;
     /** Yields before the first sleep: a wake within a few scheduler slices is caught without a sleep. */
-    static final int YIELDS = 16;
+    public static final int YIELDS = 16;
     /** The first sleep; each later one doubles, up to {@link #MAX_SLEEP_US}. */
-    static final long FIRST_SLEEP_US = 16;
+    public static final long FIRST_SLEEP_US = 16;
     /** The longest sleep between two reads of the word, so a polling waiter is at most this late. */
-    static final long MAX_SLEEP_US = 1000;
+    public static final long MAX_SLEEP_US = 1000;
 
     private WordWaits() {
     }
 
-    static void check(MemorySegment segment, long offset, long timeoutNanos) {
+    /**
+     * Checks {@link ThreadModel#waitOnWord}'s arguments.
+     *
+     * @param segment the segment
+     * @param offset the word's offset
+     * @param timeoutNanos the timeout
+     * @throws IllegalArgumentException naming the value that is wrong
+     */
+    public static void check(MemorySegment segment, long offset, long timeoutNanos) {
         if (segment == null) {
             throw new IllegalArgumentException("wait word segment is null");
         }
@@ -37,11 +48,30 @@ final class WordWaits {
         }
     }
 
-    static int read(MemorySegment segment, long offset) {
+    /**
+     * Reads the word with volatile semantics.
+     *
+     * @param segment the segment
+     * @param offset the word's offset, checked
+     * @return the word
+     */
+    public static int read(MemorySegment segment, long offset) {
         return (int) INT.getVolatile(segment, offset);
     }
 
-    static boolean poll(ThreadModel model, MemorySegment segment, long offset, int expected, long timeoutNanos) {
+    /**
+     * The portable wait: spins {@link #SPINS} times, yields {@link #YIELDS} times with the model's yield,
+     * then sleeps with the model's sleep from {@link #FIRST_SLEEP_US}, doubling up to {@link #MAX_SLEEP_US},
+     * re-reading the word in between.
+     *
+     * @param model whose yield and sleep to use
+     * @param segment the segment, checked
+     * @param offset the word's offset, checked
+     * @param expected the value to wait away from
+     * @param timeoutNanos the timeout, checked
+     * @return {@code false} if the timeout passed
+     */
+    public static boolean poll(ThreadModel model, MemorySegment segment, long offset, int expected, long timeoutNanos) {
         long start = System.nanoTime();
         long sleepUs = FIRST_SLEEP_US;
         for (int round = 0; ; round++) {

@@ -1,0 +1,500 @@
+package dev.hshm.structures;
+
+import dev.hshm.api.CorruptSegmentException;
+import dev.hshm.api.StateException;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A many-producer single-consumer ring of variable-length records in shared memory ({@link MpscLayout}),
+ * with Agrona's framing (a length-and-type header per record, padding at the wrap) and the claim / write /
+ * commit protocol (CONVENTIONS.md 17): {@link #tryClaim} reserves room with one CAS on TAIL and returns where
+ * to write the payload in {@link #buffer()} (zero copy), {@link #commit} publishes it with one CAS of its
+ * header word, {@link #abort} turns it into padding. The largest payload is an eighth of the capacity less
+ * the 16-byte header ({@link #maxPayload()}).
+ *
+ * <p><b>A claimer that dies.</b> Unlike Agrona's rings (whose {@code unblock()} the caller must call), the
+ * consumer repairs a stalled record at its head by itself, so a dead producer never blocks it:
+ * <ul>
+ *   <li>a <em>claimed</em> record (LENGTH &lt; 0) whose OWNER's process is dead is turned into padding at once
+ *       (one CAS; checked after the record stalls for {@value #LIVENESS_DELAY_NANOS} ns, then every
+ *       {@value #LIVENESS_INTERVAL_NANOS} ns);</li>
+ *   <li>a record that stays <em>unwritten</em> (LENGTH 0 below TAIL: the producer died between its TAIL CAS
+ *       and its header store, a window of a few instructions), or claimed with no OWNER yet, for the claim
+ *       timeout ({@code -Dhshm.structures.claim.timeout.ms}, default {@value #DEFAULT_CLAIM_TIMEOUT_MS} ms),
+ *       is padded over up to the next written header.</li>
+ * </ul>
+ * A live producer that stalls longer than the claim timeout in that window finds its header CAS or its commit
+ * refused and gets a {@link StateException}. Each repair counts in {@link #repairs()}. docs/structures.md
+ * tells the whole crash story.
+ *
+ * <p>Producers may be any number of threads in any processes; each handle's consumer side is used by one
+ * thread, in one process at a time.
+ */
+public final class MpscRing {
+
+    private static final String WHAT = "mpsc queue";
+    /** Default time an unwritten claim may stall the consumer before it is padded over. */
+    public static final long DEFAULT_CLAIM_TIMEOUT_MS = 2000;
+    /** How long a record stalls the consumer before the claimer's liveness is checked. */
+    static final long LIVENESS_DELAY_NANOS = 1_000_000L;
+    /** How often, after that, the claimer's liveness is checked again. */
+    static final long LIVENESS_INTERVAL_NANOS = 10_000_000L;
+
+    private final MemorySegment seg;
+    private final long capacity;
+    private final long mask;
+    private final int maxPayload;
+    private final long claimTimeoutNanos;
+    private final WaitWord notEmpty;
+    private final WaitWord notFull;
+    private boolean consuming;
+    private long stallHead = -1;
+    private long stallSince;
+    private long nextLivenessCheck;
+
+    private MpscRing(MemorySegment seg, long capacity) {
+        this.seg = seg;
+        this.capacity = capacity;
+        this.mask = capacity - 1;
+        this.maxPayload = MpscLayout.maxPayload(capacity);
+        this.claimTimeoutNanos = Long.getLong("hshm.structures.claim.timeout.ms", DEFAULT_CLAIM_TIMEOUT_MS) * 1_000_000L;
+        this.notEmpty = new WaitWord(seg, MpscLayout.NOT_EMPTY);
+        this.notFull = new WaitWord(seg, MpscLayout.NOT_FULL);
+    }
+
+    /**
+     * Bytes of shared memory a ring of {@code capacity} buffer bytes needs.
+     *
+     * @param capacity buffer bytes, a power of two in [1024, 2^30]
+     * @return the size
+     */
+    public static long bytesFor(long capacity) {
+        QueueHeader.checkCapacity(WHAT, capacity, MpscLayout.MIN_CAPACITY, MpscLayout.MAX_CAPACITY);
+        return MpscLayout.bytes(capacity);
+    }
+
+    /**
+     * Formats {@code seg} as an empty ring.
+     *
+     * @param seg at least {@link #bytesFor} bytes, 8-byte aligned
+     * @param capacity buffer bytes
+     * @return a handle
+     */
+    public static MpscRing format(MemorySegment seg, long capacity) {
+        long need = bytesFor(capacity);
+        QueueHeader.checkRoom(seg, need, WHAT);
+        seg.asSlice(0, need).fill((byte) 0);
+        QueueHeader.format(seg, QueueHeader.MPSC, MpscLayout.LAYOUT_VERSION, capacity, MpscLayout.maxPayload(capacity));
+        QueueHeader.publish(seg);
+        return new MpscRing(seg, capacity);
+    }
+
+    /**
+     * Attaches to a formatted ring.
+     *
+     * @param seg the memory
+     * @return a handle
+     * @throws CorruptSegmentException if it is not a published mpsc queue of this version, or too small
+     */
+    public static MpscRing attach(MemorySegment seg) {
+        QueueHeader.check(seg, QueueHeader.MPSC, MpscLayout.LAYOUT_VERSION);
+        long c = QueueHeader.capacity(seg, WHAT, MpscLayout.MIN_CAPACITY, MpscLayout.MAX_CAPACITY);
+        QueueHeader.element(seg, WHAT, MpscLayout.maxPayload(c), MpscLayout.maxPayload(c));
+        QueueHeader.checkFits(seg, MpscLayout.bytes(c), WHAT, "capacity=" + c);
+        return new MpscRing(seg, c);
+    }
+
+    /**
+     * Creates a named ring.
+     *
+     * @param dir the directory
+     * @param name the name
+     * @param capacity buffer bytes
+     * @return a handle
+     */
+    public static MpscRing create(NamedObjects dir, String name, long capacity) {
+        return attach(dir.create(name, bytesFor(capacity), m -> format(m, capacity)).memory());
+    }
+
+    /**
+     * Attaches to a named ring.
+     *
+     * @param dir the directory
+     * @param name the name
+     * @return a handle
+     */
+    public static MpscRing attach(NamedObjects dir, String name) {
+        return attach(dir.attach(name).memory());
+    }
+
+    /**
+     * Attaches to a named ring or creates it.
+     *
+     * @param dir the directory
+     * @param name the name
+     * @param capacity buffer bytes of a new ring; a ring found with another is refused
+     * @return a handle
+     */
+    public static MpscRing openOrCreate(NamedObjects dir, String name, long capacity) {
+        MpscRing r = attach(dir.openOrCreate(name, bytesFor(capacity), m -> format(m, capacity)).memory());
+        if (r.capacity != capacity) {
+            throw new dev.hshm.api.AlreadyExistsException(WHAT + " '" + name + "' exists with capacity=" + r.capacity
+                    + "; asked for capacity=" + capacity);
+        }
+        return r;
+    }
+
+    /** @return buffer bytes */
+    public long capacity() {
+        return capacity;
+    }
+
+    /** @return the largest payload a record may have */
+    public int maxPayload() {
+        return maxPayload;
+    }
+
+    /** @return the ring's memory; claimed payload offsets index it */
+    public MemorySegment buffer() {
+        return seg;
+    }
+
+    /** @return how many stalled claims consumers turned into padding, ever */
+    public long repairs() {
+        return Words.getVolatile(seg, MpscLayout.REPAIRS);
+    }
+
+    private String checkTypeLength(int type, int length) {
+        if (type < 1) {
+            return WHAT + " record type must be >= 1: type=" + type;
+        }
+        if (length < 0 || length > maxPayload) {
+            return WHAT + " record of " + length + " bytes: payload must be 0.." + maxPayload + " bytes (an eighth of "
+                    + "the " + capacity + "-byte buffer, less the " + MpscLayout.HEADER + "-byte header)";
+        }
+        return null;
+    }
+
+    // ------------------------------------------------------------------ producers
+
+    /**
+     * Claims room for a record.
+     *
+     * <p>Stores, in order, and what a death after each leaves: (1) CAS TAIL forward: an unwritten record, padded
+     * over by the consumer after the claim timeout (and, at the wrap, an unwritten padding record, the same);
+     * (2) padding header at the wrap (release); (3) CAS WORD 0-&gt;claimed (release): a claimed record without an
+     * owner, padded after the claim timeout; (4) OWNER: a claimed record of a dead owner, padded as soon as the
+     * consumer sees it.
+     *
+     * @param type the record type, {@code >= 1}
+     * @param length payload bytes, {@code 0..}{@link #maxPayload()}
+     * @return the payload's offset in {@link #buffer()}, or -1 if there is no room now
+     * @throws IllegalArgumentException if the type or length is out of range
+     * @throws StateException if the consumer padded over this claim (this thread stalled past the claim timeout)
+     */
+    public long tryClaim(int type, int length) {
+        String bad = checkTypeLength(type, length);
+        if (bad != null) {
+            throw new IllegalArgumentException(bad);
+        }
+        int recordLength = MpscLayout.HEADER + length;
+        long required = Words.align(recordLength, MpscLayout.ALIGNMENT);
+        long t;
+        long idx;
+        long padding;
+        while (true) {
+            t = Words.getVolatile(seg, MpscLayout.TAIL);
+            long head = Words.getOpaque(seg, MpscLayout.HEAD_CACHE);
+            if ((t & (MpscLayout.ALIGNMENT - 1)) != 0 || t < 0) {
+                throw new CorruptSegmentException(WHAT + ": bad tail index: tail=" + t + " (a multiple of "
+                        + MpscLayout.ALIGNMENT + ", >= 0)");
+            }
+            idx = t & mask;
+            long toEnd = capacity - idx;
+            padding = required > toEnd ? toEnd : 0;
+            long need = required + padding;
+            if (need > capacity - (t - head)) {
+                head = Words.getAcquire(seg, MpscLayout.HEAD);
+                long used = t - head;
+                if ((used < 0 || used > capacity) && Words.getVolatile(seg, MpscLayout.TAIL) != t) {
+                    continue; // t was stale: other producers and the consumer moved on meanwhile
+                }
+                if (used < 0 || used > capacity) {
+                    throw new CorruptSegmentException(WHAT + ": indices out of range: tail=" + t + ", head=" + head
+                            + ", capacity=" + capacity + " (0 <= tail - head <= capacity)");
+                }
+                Words.putRelease(seg, MpscLayout.HEAD_CACHE, head);
+                if (need > capacity - used) {
+                    return -1;
+                }
+            }
+            if (Words.cas(seg, MpscLayout.TAIL, t, t + need)) {
+                break;
+            }
+        }
+        if (padding > 0) {
+            installHeader(idx, MpscLayout.word(MpscLayout.PADDING, (int) padding), "padding at the wrap");
+            idx = 0;
+        }
+        long at = MpscLayout.BUFFER + idx;
+        installHeader(idx, MpscLayout.word(type, -recordLength), "claim");
+        Words.put(seg, at + MpscLayout.R_OWNER, Owner.CURRENT);
+        return at + MpscLayout.HEADER;
+    }
+
+    private void installHeader(long idx, long word, String what) {
+        if (!Words.cas(seg, MpscLayout.BUFFER + idx + MpscLayout.R_WORD, 0L, word)) {
+            throw new StateException(WHAT + ": the consumer padded over this producer's " + what + " at index " + idx
+                    + " (it stalled longer than the claim timeout of " + claimTimeoutNanos / 1_000_000 + " ms); "
+                    + "the record was not written");
+        }
+    }
+
+    private long headerOf(long payloadOffset, String op) {
+        long at = payloadOffset - MpscLayout.HEADER;
+        if (at < MpscLayout.BUFFER || at >= MpscLayout.BUFFER + capacity || ((at - MpscLayout.BUFFER) & 7) != 0) {
+            throw new IllegalArgumentException(WHAT + ": " + op + " of an offset that no claim returned: offset="
+                    + payloadOffset);
+        }
+        long word = Words.getAcquire(seg, at);
+        if (MpscLayout.length(word) >= 0) {
+            throw new IllegalStateException(WHAT + ": " + op + " of a record that is not claimed: offset=" + payloadOffset
+                    + ", length=" + MpscLayout.length(word) + " (committed or aborted already, or padded over)");
+        }
+        return at;
+    }
+
+    /**
+     * Publishes a claimed record (one CAS of its header word, release) and wakes a sleeping consumer.
+     *
+     * @param payloadOffset what {@link #tryClaim} returned
+     * @throws StateException if the consumer padded over the claim (this thread stalled past the timeout)
+     */
+    public void commit(long payloadOffset) {
+        long at = headerOf(payloadOffset, "commit");
+        long word = Words.getAcquire(seg, at);
+        long committed = MpscLayout.word(MpscLayout.type(word), -MpscLayout.length(word));
+        if (!Words.cas(seg, at, word, committed)) {
+            throw new StateException(WHAT + ": the consumer padded over this claim before its commit (it stalled "
+                    + "longer than the claim timeout); the record was dropped: offset=" + payloadOffset);
+        }
+        notEmpty.signal();
+    }
+
+    /**
+     * Gives a claimed record up: it becomes padding, which the consumer skips.
+     *
+     * @param payloadOffset what {@link #tryClaim} returned
+     */
+    public void abort(long payloadOffset) {
+        long at = headerOf(payloadOffset, "abort");
+        long word = Words.getAcquire(seg, at);
+        if (Words.cas(seg, at, word, MpscLayout.word(MpscLayout.PADDING, -MpscLayout.length(word)))) {
+            notEmpty.signal();
+        }
+    }
+
+    /**
+     * Claims, copies {@code src} in, commits.
+     *
+     * @param type the record type
+     * @param src the payload
+     * @return {@code false} if there was no room
+     */
+    public boolean offer(int type, MemorySegment src) {
+        if (src.byteSize() > maxPayload) {
+            throw new IllegalArgumentException(checkTypeLength(type, (int) Math.min(Integer.MAX_VALUE, src.byteSize())));
+        }
+        long at = tryClaim(type, (int) src.byteSize());
+        if (at < 0) {
+            return false;
+        }
+        MemorySegment.copy(src, 0, seg, at, src.byteSize());
+        commit(at);
+        return true;
+    }
+
+    /**
+     * Claims room, waiting up to {@code timeoutNanos} for it.
+     *
+     * @param type the record type
+     * @param length payload bytes
+     * @param timeoutNanos the longest wait
+     * @return the payload offset, or -1 on timeout
+     * @throws StateException if the consumer's process died while this waited
+     * @throws InterruptedException if interrupted
+     */
+    public long claim(int type, int length, long timeoutNanos) throws InterruptedException {
+        long[] at = {-1};
+        Blocking.await(notFull, () -> (at[0] = tryClaim(type, length)) >= 0, () -> QueueHeader.consumer(seg),
+                timeoutNanos, "producer waiting for room in a full " + WHAT, "consumer");
+        return at[0];
+    }
+
+    /**
+     * Offers, waiting up to {@code timeoutNanos} for room.
+     *
+     * @param type the record type
+     * @param src the payload
+     * @param timeoutNanos the longest wait
+     * @return {@code false} on timeout
+     * @throws InterruptedException if interrupted
+     */
+    public boolean put(int type, MemorySegment src, long timeoutNanos) throws InterruptedException {
+        return Blocking.await(notFull, () -> offer(type, src), () -> QueueHeader.consumer(seg), timeoutNanos,
+                "producer waiting for room in a full " + WHAT, "consumer");
+    }
+
+    // ------------------------------------------------------------------ consumer
+
+    /**
+     * Hands up to {@code limit} committed records to {@code handler} in place, in order, skipping padding,
+     * then zeroes them and frees their room with one HEAD store. A record at the head that is still claimed or
+     * unwritten ends the batch (and may be repaired, see the class comment). If the handler throws, the records
+     * before the one it threw on are consumed.
+     *
+     * @param handler called once per record
+     * @param limit the most records, {@code >= 1}
+     * @return how many records it handled
+     */
+    public int read(MessageHandler handler, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("read limit must be >= 1: " + limit);
+        }
+        if (!consuming) {
+            consuming = true;
+            QueueHeader.registerConsumer(seg);
+        }
+        long head = Words.get(seg, MpscLayout.HEAD);
+        if ((head & (MpscLayout.ALIGNMENT - 1)) != 0 || head < 0) {
+            throw new CorruptSegmentException(WHAT + ": bad head index: head=" + head + " (a multiple of "
+                    + MpscLayout.ALIGNMENT + ", >= 0)");
+        }
+        long h = head;
+        int n = 0;
+        try {
+            // bounded: at most one lap of the buffer per call
+            while (n < limit && h - head < capacity) {
+                long idx = h & mask;
+                long at = MpscLayout.BUFFER + idx;
+                long word = Words.getAcquire(seg, at);
+                int len = MpscLayout.length(word);
+                if (len <= 0) {
+                    if (!stalled(h, idx, word)) {
+                        break;
+                    }
+                    continue; // repaired into padding: read it again
+                }
+                long aligned = Words.align(len, MpscLayout.ALIGNMENT);
+                int type = MpscLayout.type(word);
+                if (len < (type == MpscLayout.PADDING ? MpscLayout.ALIGNMENT : MpscLayout.HEADER)
+                        || aligned > capacity - idx || (type < 1 && type != MpscLayout.PADDING)) {
+                    throw new CorruptSegmentException(WHAT + ": bad record header at index=" + idx + ": length=" + len
+                            + ", type=" + type + " (length in [" + MpscLayout.HEADER + ", " + (capacity - idx)
+                            + "], type >= 1 or " + MpscLayout.PADDING + ")");
+                }
+                if (type != MpscLayout.PADDING) {
+                    handler.onMessage(type, seg, at + MpscLayout.HEADER, len - MpscLayout.HEADER);
+                    n++;
+                }
+                seg.asSlice(at, aligned).fill((byte) 0);
+                h += aligned;
+            }
+        } finally {
+            if (h != head) {
+                Words.putRelease(seg, MpscLayout.HEAD, h);
+                notFull.signal();
+            }
+        }
+        return n;
+    }
+
+    /**
+     * A record at the head that is not committed: checks it is below TAIL, and repairs it if its claimer is
+     * dead or it stalled past the claim timeout.
+     *
+     * @return {@code true} if it was repaired into padding (read it again), {@code false} to end the batch
+     */
+    private boolean stalled(long h, long idx, long word) {
+        long tail = Words.getVolatile(seg, MpscLayout.TAIL);
+        if (tail - h < 0 || tail - h > capacity) {
+            throw new CorruptSegmentException(WHAT + ": indices out of range: tail=" + tail + ", head=" + h
+                    + ", capacity=" + capacity + " (0 <= tail - head <= capacity)");
+        }
+        if (word == 0 && tail == h) {
+            stallHead = -1;
+            return false; // empty
+        }
+        long now = System.nanoTime();
+        if (stallHead != h) {
+            stallHead = h;
+            stallSince = now;
+            nextLivenessCheck = now + LIVENESS_DELAY_NANOS;
+            return false;
+        }
+        long at = MpscLayout.BUFFER + idx;
+        int len = MpscLayout.length(word);
+        if (len == 0 && word != 0) {
+            throw new CorruptSegmentException(WHAT + ": bad record header at index=" + idx + ": length=0, type="
+                    + MpscLayout.type(word) + " (an unwritten header is all zero)");
+        }
+        if (len < 0) {
+            long owner = Words.get(seg, at + MpscLayout.R_OWNER);
+            boolean dead = false;
+            if (owner != Owner.NONE && now >= nextLivenessCheck) {
+                nextLivenessCheck = now + LIVENESS_INTERVAL_NANOS;
+                dead = !Owner.isAlive(owner);
+            }
+            if (dead || (owner == Owner.NONE && now - stallSince > claimTimeoutNanos)) {
+                long aligned = Words.align(-(long) len, MpscLayout.ALIGNMENT);
+                if (aligned < MpscLayout.HEADER || aligned > capacity - idx) {
+                    throw new CorruptSegmentException(WHAT + ": bad claimed record at index=" + idx + ": length="
+                            + len + " (claimed lengths are -" + MpscLayout.HEADER + " .. -" + (capacity - idx) + ")");
+                }
+                return repair(at, word, MpscLayout.word(MpscLayout.PADDING, -len),
+                        dead ? "claimed by " + Owner.describe(owner) + ", which died before committing"
+                                : "claimed but its owner never recorded itself within the claim timeout");
+            }
+            return false;
+        }
+        if (now - stallSince <= claimTimeoutNanos) {
+            return false;
+        }
+        // unwritten for the whole timeout: pad up to the next written word (bounded by tail and the buffer's end)
+        long limit = Math.min(tail - h, capacity - idx);
+        long gap = MpscLayout.ALIGNMENT;
+        while (gap < limit && Words.getAcquire(seg, at + gap) == 0) {
+            gap += MpscLayout.ALIGNMENT;
+        }
+        return repair(at, 0L, MpscLayout.word(MpscLayout.PADDING, (int) gap),
+                "claimed below tail but never written within the claim timeout (its producer died between its claim "
+                        + "and its header store)");
+    }
+
+    private boolean repair(long at, long expected, long padding, String why) {
+        if (!Words.cas(seg, at, expected, padding)) {
+            return true; // it changed under us (a late commit or header): read it again
+        }
+        Words.getAndAdd(seg, MpscLayout.REPAIRS, 1L);
+        stallHead = -1;
+        System.getLogger(MpscRing.class.getName()).log(System.Logger.Level.WARNING, WHAT + ": record at index "
+                + (at - MpscLayout.BUFFER) + " " + why + "; turned it into padding");
+        return true;
+    }
+
+    /**
+     * Reads up to {@code limit} records, waiting up to {@code timeoutNanos} for the first.
+     *
+     * @param handler called once per record
+     * @param limit the most records
+     * @param timeoutNanos the longest wait
+     * @return how many records it handled (0 on timeout)
+     * @throws InterruptedException if interrupted
+     */
+    public int take(MessageHandler handler, int limit, long timeoutNanos) throws InterruptedException {
+        int[] n = {0};
+        Blocking.await(notEmpty, () -> (n[0] = read(handler, limit)) > 0, () -> Owner.NONE, timeoutNanos,
+                "consumer waiting on an empty " + WHAT, "producer");
+        return n[0];
+    }
+}
