@@ -5,6 +5,7 @@
 module dev.hshm.cli {
     requires dev.hshm.api;
     requires dev.hshm.structures;
+    requires dev.hshm.testkit; // the launcher of the demo's second JVM (JUnit is not needed)
     requires info.picocli;
 
     opens dev.hshm.cli to info.picocli;

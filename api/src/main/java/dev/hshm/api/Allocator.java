@@ -78,12 +78,12 @@ public interface Allocator {
      *
      * <p><b>Offsets, not addresses.</b> The offset is aligned relative to the start of the backend's data, the
      * only origin all processes share. The address of the block in this process ({@code memory().address() +
-     * offset}) is aligned too only up to the alignment of the mapping's start in this process: the backend's
-     * address alignment (at least the page size, 4 KiB, for every backend; a backend that maps at a larger
-     * alignment says so with {@code MemoryBackend.addressAlignment()}). Above it, two processes can see the
-     * same block at addresses with different low bits; use the offset, or ask for no more than that
-     * alignment when the address must be aligned (SIMD loads, O_DIRECT buffers, GPU copies). The
-     * {@code malloc} allocator, whose offsets are addresses, aligns both.
+     * offset}) is aligned too up to {@link MemoryBackend#addressAlignment()}: 2 MiB for the POSIX, CUDA and
+     * ROCm backends (they map their data at a 2 MiB boundary in every process), the page size (4 KiB) for
+     * other shared backends. Above it, two processes can see the same block at addresses with different low
+     * bits; use the offset, or ask for no more than that alignment when the address must be aligned (SIMD
+     * loads, O_DIRECT buffers, GPU copies). The {@code malloc} allocator, whose offsets are addresses, aligns
+     * both.
      *
      * @param ctx allocation hints
      * @param size the number of bytes, {@code >= 0}

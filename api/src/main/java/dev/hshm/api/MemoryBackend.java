@@ -13,6 +13,13 @@ import java.util.Optional;
  * attach} by url and verify what it attached to (layout: {@code dev.hshm.api.spi.BackendHeader}).
  * Private backends keep an equivalent header in process memory.
  *
+ * <p><b>Offsets and addresses.</b> Offsets into {@link #data()} mean the same bytes in every process; the
+ * addresses do not (each process maps the region where its OS put it). They agree in their low bits up to
+ * {@link #addressAlignment()}: a block at an offset aligned to {@code A <= addressAlignment()} has an address
+ * aligned to {@code A} in every process; above it only the offset is aligned. The POSIX shared and private
+ * mappings (and the CUDA and ROCm backends over them) place their data at a 2 MiB boundary in every process
+ * that maps them; other shared backends promise the page size, 4 KiB.
+ *
  * <p>Lifecycle: {@link #detach()} unmaps this process's view (other processes keep theirs);
  * {@link #destroy()} detaches and also removes the shared object (its name) so no new process can
  * attach. After either, {@link #data()} is closed: accesses throw {@link IllegalStateException}, never
@@ -80,6 +87,23 @@ public interface MemoryBackend extends AutoCloseable {
      * @return the data size
      */
     long dataSize();
+
+    /**
+     * The alignment up to which offsets into {@link #data()} and their addresses agree in every process that
+     * maps this backend: {@code data().address()} is a multiple of it in each of them. The default: for a
+     * private backend (one process sees it), the alignment of {@code data().address()}; for a shared one, the
+     * 4 KiB page that every mapping starts on. Backends that map at a larger alignment override it.
+     *
+     * @return a power of two
+     * @throws IllegalStateException if the backend is detached (the default reads {@link #data()})
+     */
+    default long addressAlignment() {
+        long here = Long.lowestOneBit(data().address());
+        if (here == 0) {
+            here = 1L << 62; // address 0: aligned to everything; cap it
+        }
+        return isShared() ? Math.min(here, 4096) : here;
+    }
 
     /**
      * Tells whether other processes can attach to this memory.

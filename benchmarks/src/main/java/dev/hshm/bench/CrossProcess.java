@@ -7,6 +7,7 @@ import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.MemoryManager;
 import dev.hshm.api.Units;
+import dev.hshm.testkit.ChildJvm;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -58,16 +59,14 @@ public final class CrossProcess {
         String url = "hshm-xp-" + ProcessHandle.current().pid() + "-" + processes;
         MemoryBackendId bid = MemoryBackendId.get(70 + processes);
         mm.createBackend(MemoryBackend.POSIX_SHM_MMAP, bid, Units.megabytes(128), url);
-        List<Process> ps = new ArrayList<>();
+        List<ChildJvm> ps = new ArrayList<>();
         try {
             Allocator a = mm.createAllocator(type, bid, AllocatorId.of(70, processes), 4096);
             MemorySegment hdr = a.customHeader();
             for (int i = 0; i < processes; i++) {
-                ps.add(new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
-                        "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-cp",
-                        System.getProperty("java.class.path"), CrossProcess.class.getName(), url,
-                        Integer.toString(processes), Integer.toString(i), Integer.toString(seconds))
-                        .inheritIO().start());
+                ps.add(ChildJvm.java().likeThisJvm().jvmArgs("-XX:+UseSerialGC").name("worker" + i)
+                        .echoTo(System.out).main(CrossProcess.class)
+                        .args(url, Integer.toString(processes), Integer.toString(i), Integer.toString(seconds)).start());
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while ((long) LONG.getVolatile(hdr, READY) < processes) {
@@ -79,15 +78,15 @@ public final class CrossProcess {
             LONG.setRelease(hdr, GO, 1L);
             long total = 0;
             for (int i = 0; i < processes; i++) {
-                Process p = ps.get(i);
-                if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                    throw new IllegalStateException("worker " + i + " failed");
+                ChildJvm p = ps.get(i);
+                if (p.waitFor(seconds + 60L) != 0) {
+                    throw new IllegalStateException("worker " + i + " failed:\n" + p.output());
                 }
                 total += (long) LONG.getVolatile(hdr, COUNTS + 64L * i);
             }
             return new Result(type, processes, (double) total / seconds);
         } finally {
-            ps.forEach(Process::destroyForcibly);
+            ps.forEach(ChildJvm::close);
             mm.destroyBackend(bid);
         }
     }

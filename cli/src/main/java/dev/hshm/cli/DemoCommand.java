@@ -15,23 +15,18 @@ import dev.hshm.api.spi.MemoryBackendProvider;
 import dev.hshm.api.spi.ProviderRegistry;
 import dev.hshm.structures.NamedObjects;
 import dev.hshm.structures.SpscRing;
+import dev.hshm.testkit.ChildJvm;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.lang.module.ModuleFinder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -358,81 +353,31 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private Process startPeer(Run run, PrintWriter out, PrintWriter err) throws IOException {
-        List<String> cmd = peerCommand(run.url, messages);
+        ChildJvm.Builder peer = peer(run.url, messages);
         if (main != null && main.verbose) {
-            err.println("[pid " + ProcessHandle.current().pid() + "] second JVM: " + String.join(" ", cmd));
+            err.println("[pid " + ProcessHandle.current().pid() + "] second JVM: " + String.join(" ", peer.command()));
             err.flush();
         }
         synchronized (run) {
             if (run.stopping) {
                 throw new CliException("interrupted before the second JVM started");
             }
-            run.peer = new ProcessBuilder(cmd).start();
-            run.peer.getOutputStream().close();
+            run.peer = peer.startProcess();
             return run.peer;
         }
     }
 
     /**
-     * The command that starts {@link DemoPeer} like this JVM was started: the same java binary; the same
-     * module path (and class path), the same modules resolved and the same modules granted native access; or,
-     * when this runs on the class path, the same class path with native access for it; {@code -ea} if
-     * assertions are on; and every {@code -Dhshm.*} property (so {@code -Dhshm.thread.model=NAME} applies to
-     * both processes).
+     * The command that starts {@link DemoPeer} like this JVM was started ({@link ChildJvm.Builder#likeThisJvm}:
+     * the same java binary, module path, class path, resolved modules, native access, {@code -ea} and every
+     * {@code -Dhshm.*} property, so {@code -Dhshm.thread.model=NAME} applies to both processes).
      */
+    static ChildJvm.Builder peer(String url, int messages) {
+        return ChildJvm.java().likeThisJvm().main(DemoPeer.class).args(url, Integer.toString(messages));
+    }
+
     static List<String> peerCommand(String url, int messages) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(
-                System.getProperty("java.home") + "/bin/java"));
-        Map<String, String> hshmProps = new TreeMap<>();
-        System.getProperties().forEach((k, v) -> {
-            if (k.toString().startsWith("hshm.")) {
-                hshmProps.put(k.toString(), v.toString());
-            }
-        });
-        hshmProps.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        if (DemoCommand.class.desiredAssertionStatus()) {
-            cmd.add("-ea");
-        }
-        String cp = System.getProperty("java.class.path", "");
-        Module self = DemoCommand.class.getModule();
-        if (self.isNamed()) {
-            String modulePath = System.getProperty("jdk.module.path", "");
-            // the boot layer's modules that came from the module path (the JDK's own resolve by themselves)
-            Set<String> jdk = ModuleFinder.ofSystem().findAll().stream().map(r -> r.descriptor().name())
-                    .collect(Collectors.toSet());
-            List<Module> fromModulePath = ModuleLayer.boot().modules().stream()
-                    .filter(m -> !jdk.contains(m.getName())).sorted(Comparator.comparing(Module::getName)).toList();
-            List<String> appModules = fromModulePath.stream().map(Module::getName).toList();
-            List<String> nativeAccess = new ArrayList<>(fromModulePath.stream().filter(Module::isNativeAccessEnabled)
-                    .map(Module::getName).toList());
-            if (DemoCommand.class.getClassLoader().getUnnamedModule().isNativeAccessEnabled()) {
-                nativeAccess.add("ALL-UNNAMED");
-            }
-            if (!nativeAccess.isEmpty()) {
-                cmd.add("--enable-native-access=" + String.join(",", nativeAccess));
-            }
-            cmd.add("-p");
-            cmd.add(modulePath);
-            cmd.add("--add-modules");
-            cmd.add(String.join(",", appModules));
-            if (!cp.isEmpty()) {
-                cmd.add("-cp");
-                cmd.add(cp);
-            }
-            cmd.add("-m");
-            cmd.add(self.getName() + "/" + DemoPeer.class.getName());
-        } else {
-            if (self.isNativeAccessEnabled()) {
-                cmd.add("--enable-native-access=ALL-UNNAMED");
-            }
-            cmd.add("-cp");
-            cmd.add(cp);
-            cmd.add(DemoPeer.class.getName());
-        }
-        cmd.add(url);
-        cmd.add(Integer.toString(messages));
-        return cmd;
+        return peer(url, messages).command();
     }
 
     /**

@@ -86,8 +86,9 @@ class FelixIT {
 
     @Test
     void everyBundleOfTheReactorResolvesAndIsActive() {
-        for (String name : List.of("dev.hshm.api", "dev.hshm.allocators", "dev.hshm.structures", "dev.hshm.provider.posix",
-                "dev.hshm.provider.windows", "dev.hshm.provider.cuda", "dev.hshm.provider.rocm", "dev.hshm.provider.argobots", "dev.hshm.cli",
+        for (String name : List.of("dev.hshm.api", "dev.hshm.allocators", "dev.hshm.structures", "dev.hshm.testkit",
+                "dev.hshm.provider.posix", "dev.hshm.provider.windows",
+                "dev.hshm.provider.cuda", "dev.hshm.provider.rocm", "dev.hshm.provider.argobots", "dev.hshm.cli",
                 "com.example.hshm.filebackend")) {
             Bundle b = bundles.get(name);
             assertNotNull(b, name + " installed");

@@ -17,6 +17,7 @@ final class Jars {
         OURS.put("api", "dev.hshm.api");
         OURS.put("allocators", "dev.hshm.allocators");
         OURS.put("structures", "dev.hshm.structures");
+        OURS.put("testkit", "dev.hshm.testkit");
         OURS.put("posix", "dev.hshm.provider.posix");
         OURS.put("windows", "dev.hshm.provider.windows");
         OURS.put("cuda", "dev.hshm.provider.cuda");

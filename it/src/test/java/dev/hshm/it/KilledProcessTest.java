@@ -10,7 +10,7 @@ import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.MemoryManager;
 import dev.hshm.api.Units;
-import java.util.List;
+import dev.hshm.testkit.ChildJvm;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +36,8 @@ class KilledProcessTest {
         mm.createBackend(MemoryBackend.POSIX_SHM_MMAP, MemoryBackendId.get(200), Units.megabytes(32), url);
         Allocator a = mm.createAllocator(Allocator.SCALABLE_PAGE, MemoryBackendId.get(200), AllocatorId.of(8, 0), 0);
         long before = a.allocateOffset(MemContext.DEFAULT, 1000);
-        try (ChildJvm holder = ChildJvm.start("holder", LockHolder.class, List.of(), url, "8", "0")) {
+        try (ChildJvm holder = ChildJvm.java().likeThisJvm().jvmArgs("-Xmx256m", "-XX:+UseSerialGC")
+                        .name("holder").echoTo(System.out).main(LockHolder.class).args(url, "8", "0").start()) {
             holder.await("LOCKED", 60);
             holder.kill();
         }
@@ -61,7 +62,8 @@ class KilledProcessTest {
         mm.createBackend(MemoryBackend.POSIX_SHM_MMAP, MemoryBackendId.get(201), Units.megabytes(64), url);
         Allocator a = mm.createAllocator(Allocator.THREAD_LOCAL, MemoryBackendId.get(201), AllocatorId.of(8, 1), 0);
         for (int round = 0; round < 3; round++) {
-            try (ChildJvm hammer = ChildJvm.start("hammer" + round, Hammer.class, List.of(), url, "8", "1")) {
+            try (ChildJvm hammer = ChildJvm.java().likeThisJvm().jvmArgs("-Xmx256m", "-XX:+UseSerialGC")
+                        .name("hammer" + round).echoTo(System.out).main(Hammer.class).args(url, "8", "1").start()) {
                 hammer.await("WORKING", 60);
                 hammer.kill();
             }

@@ -1,14 +1,11 @@
 package dev.hshm.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hshm.testkit.ChildJvm;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,19 +19,9 @@ class LaunchModesIT {
             + "dev.hshm.provider.windows,dev.hshm.provider.cuda,dev.hshm.provider.rocm,dev.hshm.provider.argobots,"
             + "dev.hshm.cli";
 
-    static String run(List<String> cmd) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().remove("CLASSPATH");
-        pb.environment().remove("JDK_JAVA_OPTIONS");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "finished");
-        assertEquals(0, p.exitValue(), "exit code of " + cmd + "; output:\n" + out);
-        return out;
-    }
-
-    static String java() {
-        return ProcessHandle.current().info().command().orElseThrow();
+    /** Runs {@code java} with the given options (no CLASSPATH or JDK_JAVA_OPTIONS from the environment). */
+    static String run(String... options) throws IOException, InterruptedException {
+        return ChildJvm.java().jvmArgs(options).unsetEnv("CLASSPATH", "JDK_JAVA_OPTIONS").name("hshm").run(120).output();
     }
 
     static void assertInfoListsEverything(String out) {
@@ -48,9 +35,8 @@ class LaunchModesIT {
 
     @Test
     void onTheModulePathWithAnEmptyClassPath() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(java(), NATIVE, "-p", Jars.pathOf(Jars.everything()),
-                "--add-modules", "ALL-MODULE-PATH", "-m", "dev.hshm.cli/dev.hshm.cli.Main", "info"));
-        String out = run(cmd);
+        String out = run(NATIVE, "-p", Jars.pathOf(Jars.everything()), "--add-modules", "ALL-MODULE-PATH", "-m",
+                "dev.hshm.cli/dev.hshm.cli.Main", "info");
         assertInfoListsEverything(out);
         assertTrue(out.contains("dev.hshm.provider.posix"), "providers are reported with their module:\n" + out);
         assertTrue(out.matches("(?s).*thread_local +\\d+ +supported +dev\\.hshm\\.allocators.*"),
@@ -59,15 +45,15 @@ class LaunchModesIT {
 
     @Test
     void onTheClassPath() throws Exception {
-        String out = run(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-cp", Jars.pathOf(Jars.everything()),
-                "dev.hshm.cli.Main", "info"));
+        String out = run("--enable-native-access=ALL-UNNAMED", "-cp", Jars.pathOf(Jars.everything()), "dev.hshm.cli.Main",
+                "info");
         assertInfoListsEverything(out);
     }
 
     @Test
     void theDemoRunsOnTheModulePath() throws Exception {
-        String out = run(List.of(java(), NATIVE, "-p", Jars.pathOf(Jars.everything()), "--add-modules",
-                "ALL-MODULE-PATH", "-m", "dev.hshm.cli/dev.hshm.cli.Main", "demo"));
+        String out = run(NATIVE, "-p", Jars.pathOf(Jars.everything()), "--add-modules", "ALL-MODULE-PATH", "-m",
+                "dev.hshm.cli/dev.hshm.cli.Main", "demo");
         assertTrue(out.toLowerCase().contains("verified"), out);
     }
 

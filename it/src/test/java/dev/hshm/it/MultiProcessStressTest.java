@@ -11,6 +11,7 @@ import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.MemoryManager;
 import dev.hshm.api.Units;
+import dev.hshm.testkit.ChildJvm;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,8 +50,9 @@ class MultiProcessStressTest {
         List<ChildJvm> workers = new ArrayList<>();
         try {
             for (int w = 0; w < 3; w++) {
-                workers.add(ChildJvm.start("worker" + w, StressWorker.class, List.of(), url, "7", "1", "2",
-                        Long.toString(seconds), Integer.toString(w)));
+                workers.add(ChildJvm.java().likeThisJvm().jvmArgs("-Xmx256m", "-XX:+UseSerialGC")
+                        .name("worker" + w).echoTo(System.out).main(StressWorker.class).args(url, "7", "1", "2",
+                        Long.toString(seconds), Integer.toString(w)).start());
             }
             for (ChildJvm w : workers) {
                 w.await("ATTACHED", 60);

@@ -10,9 +10,9 @@ import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.MemoryManager;
 import dev.hshm.api.Units;
+import dev.hshm.testkit.ChildJvm;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +41,8 @@ class PointerExchangeTest {
         MemorySegment hdr = a.customHeader();
         hdr.set(ValueLayout.JAVA_LONG, 0, p.pointer().allocatorId().toLong());
         hdr.set(ValueLayout.JAVA_LONG, 8, p.offset());
-        try (ChildJvm reader = ChildJvm.start("reader", PointerExchangeMain.class, List.of(), url)) {
+        try (ChildJvm reader = ChildJvm.java().likeThisJvm().jvmArgs("-Xmx256m", "-XX:+UseSerialGC")
+                        .name("reader").echoTo(System.out).main(PointerExchangeMain.class).args(url).start()) {
             assertEquals(0, reader.waitFor(60), reader.output());
             reader.await("VERIFIED", 1);
         }

@@ -4,18 +4,16 @@ import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryManager;
 import dev.hshm.api.spi.MemoryBackendProvider;
 import dev.hshm.api.spi.ProviderRegistry;
-import java.util.concurrent.atomic.AtomicInteger;
+import dev.hshm.testkit.ShmTestNames;
 
 /** Unique shared-memory names for tests, and removal that never throws. */
 final class Segments {
-
-    private static final AtomicInteger SEQ = new AtomicInteger();
 
     private Segments() {
     }
 
     static String unique(String what) {
-        return "hshm-it-" + what + "-" + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet();
+        return ShmTestNames.unique("hshm-it-" + what);
     }
 
     /** Unlinks the name if it still exists (after a failed test). */

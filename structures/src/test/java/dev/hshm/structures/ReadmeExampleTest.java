@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The README's structures example, as written there (the url made unique, B's half in this process). */
+/**
+ * The README's structures example in one process (B's half after A's); it's DocSamplesTest runs it as written
+ * there, in two JVMs, and checks the README against it.
+ */
 class ReadmeExampleTest {
 
     @Test

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.hshm.api.AlreadyExistsException;
 import dev.hshm.api.Allocator;
 import dev.hshm.api.AllocatorId;
+import dev.hshm.api.AlreadyExistsException;
 import dev.hshm.api.FullPtr;
 import dev.hshm.api.InvalidPointerException;
 import dev.hshm.api.MemContext;

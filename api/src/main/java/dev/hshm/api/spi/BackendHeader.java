@@ -220,6 +220,8 @@ public final class BackendHeader {
             throw new CorruptSegmentException("not an hshm segment (bad magic): url=" + url + ", expected=0x"
                     + Long.toHexString(MAGIC) + ", found=0x" + Long.toHexString(magic));
         }
+        // a creator writes the magic first and the ready word last: read the rest only once it is published
+        awaitReady(mapping, url, readyTimeoutMillis);
         int bom = mapping.get(INT, BYTE_ORDER_OFFSET);
         if (bom != BYTE_ORDER_MARK) {
             throw new CorruptSegmentException("bad byte-order mark: url=" + url + ", expected=0x"
@@ -230,7 +232,6 @@ public final class BackendHeader {
             throw new CorruptSegmentException("unsupported layout version: url=" + url + ", expected="
                     + LAYOUT_VERSION + ", found=" + version);
         }
-        awaitReady(mapping, url, readyTimeoutMillis);
         long headerSize = mapping.get(LONG, HEADER_SIZE_OFFSET);
         long dataSize = mapping.get(LONG, DATA_SIZE_OFFSET);
         if (headerSize != DATA_OFFSET) {
@@ -272,7 +273,8 @@ public final class BackendHeader {
             }
             long pid = mapping.get(LONG, CREATOR_PID_OFFSET);
             long start = mapping.get(LONG, CREATOR_START_OFFSET);
-            boolean alive = Processes.isAlive(pid, start);
+            // pid 0: the creator has written the magic but not yet its own identity; wait for it, bounded
+            boolean alive = pid == 0 || Processes.isAlive(pid, start);
             if (!alive || System.nanoTime() > deadline) {
                 throw new CorruptSegmentException("header not ready (never published): url=" + url
                         + ", creatorPid=" + pid + ", creatorAlive=" + alive

@@ -52,9 +52,7 @@ public record Support(boolean supported, String reason) {
         try {
             return Objects.requireNonNull(check.get(), "support check returned null");
         } catch (Throwable t) {
-            if (t instanceof VirtualMachineError vme && !(t instanceof StackOverflowError)) {
-                throw vme;
-            }
+            NativeAccess.rethrowIfFatal(t);
             return no(t.getClass().getSimpleName() + ": " + t.getMessage());
         }
     }

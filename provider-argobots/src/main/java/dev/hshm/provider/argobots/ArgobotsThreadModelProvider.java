@@ -1,8 +1,8 @@
 package dev.hshm.provider.argobots;
 
 import dev.hshm.api.ThreadModel;
+import dev.hshm.api.spi.AbstractThreadModelProvider;
 import dev.hshm.api.spi.Support;
-import dev.hshm.api.spi.ThreadModelProvider;
 
 /**
  * Provides the {@value ThreadModel#ARGOBOTS} thread model ({@link ArgobotsThreadModel}): Argobots' user-level
@@ -14,7 +14,7 @@ import dev.hshm.api.spi.ThreadModelProvider;
  * <p>Its {@linkplain #PRIORITY priority} is below {@code pthreads}' (50) and {@code windows}', so it is chosen
  * only when forced with {@code -Dhshm.thread.model=argobots} or when it is the only thread model present.
  */
-public final class ArgobotsThreadModelProvider implements ThreadModelProvider {
+public final class ArgobotsThreadModelProvider extends AbstractThreadModelProvider {
 
     /**
      * Priority among thread models: 10, below the platform models ({@code pthreads} uses 50) and above the
@@ -24,22 +24,13 @@ public final class ArgobotsThreadModelProvider implements ThreadModelProvider {
 
     /** Creates the provider; cheap, starts nothing. */
     public ArgobotsThreadModelProvider() {
+        super(ThreadModel.ARGOBOTS, PRIORITY);
         // discovery-time constructor: the scheduler is looked at once, on the first support() call
-    }
-
-    @Override
-    public String name() {
-        return ThreadModel.ARGOBOTS;
     }
 
     @Override
     public Support support() {
         return ArgobotsThreadModel.Scheduler.SUPPORT;
-    }
-
-    @Override
-    public int priority() {
-        return PRIORITY;
     }
 
     /**
@@ -48,17 +39,7 @@ public final class ArgobotsThreadModelProvider implements ThreadModelProvider {
      * @throws UnsupportedOperationException with the reason if virtual threads cannot be created here
      */
     @Override
-    public ThreadModel create() {
-        Support s = support();
-        if (!s.supported()) {
-            throw new UnsupportedOperationException("thread model '" + ThreadModel.ARGOBOTS
-                    + "' is not supported here: " + s.reason());
-        }
+    protected ThreadModel newModel() {
         return new ArgobotsThreadModel();
-    }
-
-    @Override
-    public String toString() {
-        return "ArgobotsThreadModelProvider[" + support() + "]";
     }
 }

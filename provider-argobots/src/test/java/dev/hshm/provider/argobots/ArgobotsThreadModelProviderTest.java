@@ -1,6 +1,5 @@
 package dev.hshm.provider.argobots;
 
-import static dev.hshm.provider.argobots.ChildJvm.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,18 +9,15 @@ import dev.hshm.api.spi.NamedProvider;
 import dev.hshm.api.spi.ProviderRegistry;
 import dev.hshm.api.spi.Support;
 import dev.hshm.api.spi.ThreadModelProvider;
-import dev.hshm.provider.argobots.ChildJvm.Launch;
-import java.io.IOException;
-import java.io.InputStream;
-import java.lang.module.ModuleDescriptor;
-import java.nio.charset.StandardCharsets;
+import dev.hshm.provider.argobots.ArgobotsChild.Launch;
+import dev.hshm.testkit.ChildJvm;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** The provider: support, priority, discovery on the module path and the class path, and selection. */
+/**
+ * The provider: support, priority, discovery on the module path and the class path, and selection (the module
+ * metadata: {@link ArgobotsProviderContractTest}).
+ */
 class ArgobotsThreadModelProviderTest {
 
     private static final String FORCE = "-Dhshm.thread.model=argobots";
@@ -62,60 +58,40 @@ class ArgobotsThreadModelProviderTest {
     }
 
     @Test
-    void theModuleProvidesWhatMetaInfServicesListsAndExportsOnlyItsApiPackage() throws IOException {
-        Module m = ArgobotsThreadModelProvider.class.getModule();
-        assertTrue(m.isNamed(), "tests run on the module path");
-        ModuleDescriptor d = m.getDescriptor();
-        assertEquals("dev.hshm.provider.argobots", d.name());
-        Map<String, Set<String>> provides = d.provides().stream().collect(Collectors.toMap(
-                ModuleDescriptor.Provides::service, p -> Set.copyOf(p.providers())));
-        String spi = ThreadModelProvider.class.getName();
-        assertEquals(Map.of(spi, Set.of(ArgobotsThreadModelProvider.class.getName())), provides);
-        try (InputStream in = m.getResourceAsStream("META-INF/services/" + spi)) {
-            assertTrue(in != null, "META-INF/services/" + spi + " is missing");
-            Set<String> listed = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
-                    .map(l -> l.replaceAll("#.*", "").trim()).filter(l -> !l.isEmpty()).collect(Collectors.toSet());
-            assertEquals(provides.get(spi), listed, "module-info provides vs META-INF/services");
-        }
-        assertEquals(Set.of("dev.hshm.provider.argobots"),
-                d.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
-    }
-
-    @Test
     void aChildJvmForcedToArgobotsOnTheModulePathUsesIt() throws Exception {
-        Map<String, String> out = ChildJvm.run(Launch.MODULE_PATH, List.of(FORCE), "select");
-        assertEquals("argobots", get(out, "model"));
-        assertEquals(ArgobotsThreadModel.class.getName(), get(out, "class"));
-        assertEquals("dev.hshm.provider.argobots", get(out, "module"));
-        assertTrue(get(out, "support").startsWith("supported (JVM virtual threads"), get(out, "support"));
-        assertTrue(!get(out, "tidPid").equals(Long.toString(ProcessHandle.current().pid())),
+        ChildJvm out = ArgobotsChild.run(Launch.MODULE_PATH, List.of(FORCE), "select");
+        assertEquals("argobots", out.value("model"));
+        assertEquals(ArgobotsThreadModel.class.getName(), out.value("class"));
+        assertEquals("dev.hshm.provider.argobots", out.value("module"));
+        assertTrue(out.value("support").startsWith("supported (JVM virtual threads"), out.value("support"));
+        assertTrue(!out.value("tidPid").equals(Long.toString(ProcessHandle.current().pid())),
                 "the child's tids carry the child's pid");
     }
 
     @Test
     void aChildJvmForcedToArgobotsOnTheClassPathFindsItThroughMetaInfServices() throws Exception {
-        Map<String, String> out = ChildJvm.run(Launch.CLASS_PATH, List.of(FORCE), "select");
-        assertEquals("argobots", get(out, "model"));
-        assertEquals("unnamed", get(out, "module"));
+        ChildJvm out = ArgobotsChild.run(Launch.CLASS_PATH, List.of(FORCE), "select");
+        assertEquals("argobots", out.value("model"));
+        assertEquals("unnamed", out.value("module"));
     }
 
     @Test
     void aChildJvmWithoutThePropertyChoosesArgobotsAsTheOnlyModelPresent() throws Exception {
-        Map<String, String> out = ChildJvm.run(Launch.MODULE_PATH, List.of(), "select");
-        assertEquals("argobots", get(out, "model"));
+        ChildJvm out = ArgobotsChild.run(Launch.MODULE_PATH, List.of(), "select");
+        assertEquals("argobots", out.value("model"));
     }
 
     @Test
     void thePropertyDecides_forcingJavaGivesTheFallbackModel() throws Exception {
-        Map<String, String> out = ChildJvm.run(Launch.MODULE_PATH, List.of("-Dhshm.thread.model=java"), "select");
-        assertEquals("java", get(out, "model"));
+        ChildJvm out = ArgobotsChild.run(Launch.MODULE_PATH, List.of("-Dhshm.thread.model=java"), "select");
+        assertEquals("java", out.value("model"));
     }
 
     @Test
     void aBrokenSchedulerSettingMakesItUnsupportedWithTheReason() throws Exception {
-        Map<String, String> out = ChildJvm.run(Launch.MODULE_PATH,
+        ChildJvm out = ArgobotsChild.run(Launch.MODULE_PATH,
                 List.of("-Djdk.virtualThreadScheduler.parallelism=lots"), "support");
-        String s = get(out, "support");
+        String s = out.value("support");
         assertTrue(s.startsWith("unsupported (") && s.contains("lots"), s);
         assertTrue(s.contains("jdk.virtualThreadScheduler"), s);
     }

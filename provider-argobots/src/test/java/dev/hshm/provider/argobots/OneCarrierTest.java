@@ -1,11 +1,11 @@
 package dev.hshm.provider.argobots;
 
-import static dev.hshm.provider.argobots.ChildJvm.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hshm.provider.argobots.ArgobotsChild.Launch;
+import dev.hshm.testkit.ChildJvm;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -17,31 +17,31 @@ import org.junit.jupiter.api.Test;
  */
 class OneCarrierTest {
 
-    private static Map<String, String> out;
+    private static ChildJvm out;
 
     @BeforeAll
     static void runOnOneCarrier() throws Exception {
-        out = ChildJvm.run(ChildJvm.Launch.MODULE_PATH, List.of("-Dhshm.thread.model=argobots",
+        out = ArgobotsChild.run(Launch.MODULE_PATH, List.of("-Dhshm.thread.model=argobots",
                 "-Djdk.virtualThreadScheduler.parallelism=1", "-Djdk.virtualThreadScheduler.maxPoolSize=1"),
                 "one-carrier");
     }
 
     @Test
     void theChildRunsTheArgobotsModelOnExactlyOneExecutionStream() {
-        assertEquals("argobots", get(out, "model"));
-        assertEquals("1", get(out, "streams"));
-        assertTrue(get(out, "carriers").startsWith("1 "), "carriers seen: " + get(out, "carriers"));
+        assertEquals("argobots", out.value("model"));
+        assertEquals("1", out.value("streams"));
+        assertTrue(out.value("carriers").startsWith("1 "), "carriers seen: " + out.value("carriers"));
     }
 
     @Test
     void sleepingUltsDoNotHoldTheirCarrier() {
-        assertEquals("true", get(out, "sleep.done"), out.get("#output"));
-        int peak = Integer.parseInt(get(out, "sleep.peak"));
+        assertEquals("true", out.value("sleep.done"), out.output());
+        int peak = Integer.parseInt(out.value("sleep.peak"));
         // with one carrier, a second ULT can only start sleeping while the first sleeps if the first let go
         assertTrue(peak >= 2, "at most " + peak + " ULT(s) asleep at once on the one carrier");
-        long minSleptUs = Long.parseLong(get(out, "sleep.minSleptUs"));
+        long minSleptUs = Long.parseLong(out.value("sleep.minSleptUs"));
         assertTrue(minSleptUs >= ChildMain.SLEEP_US, "a ULT woke after " + minSleptUs + " us");
-        long elapsedMs = Long.parseLong(get(out, "sleep.elapsedMs"));
+        long elapsedMs = Long.parseLong(out.value("sleep.elapsedMs"));
         long serialMs = ChildMain.SLEEPERS * ChildMain.SLEEP_US / 1000;
         assertTrue(elapsedMs < serialMs / 2, ChildMain.SLEEPERS + " sleeps of " + ChildMain.SLEEP_US / 1000
                 + " ms on one carrier took " + elapsedMs + " ms; one after another they take " + serialMs + " ms");
@@ -49,12 +49,12 @@ class OneCarrierTest {
 
     @Test
     void twoUltsThatYieldToEachOtherMakeProgressOnOneCarrier() {
-        assertEquals(Integer.toString(ChildMain.ROUNDS), get(out, "yield.rounds"));
+        assertEquals(Integer.toString(ChildMain.ROUNDS), out.value("yield.rounds"));
     }
 
     @Test
     void withoutYieldingTheSamePingPongNeverCompletesARoundOnOneCarrier() {
         // the control: shows the ping-pong above would fail if yield() did not give the carrier away
-        assertEquals("0", get(out, "control.rounds"));
+        assertEquals("0", out.value("control.rounds"));
     }
 }

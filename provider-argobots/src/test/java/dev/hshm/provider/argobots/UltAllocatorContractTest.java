@@ -5,7 +5,7 @@ import dev.hshm.api.AllocatorId;
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.MemoryManager;
-import dev.hshm.api.testing.AllocatorContract;
+import dev.hshm.testkit.AllocatorContract;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -9,13 +9,9 @@ import dev.hshm.provider.cuda.internal.CudaShmMmapProvider;
 import dev.hshm.provider.cuda.internal.DriverLibrary;
 import dev.hshm.provider.cuda.testprobe.ChildProbe;
 import dev.hshm.provider.posix.PosixShmMmap;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
+import dev.hshm.testkit.ChildJvm;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -35,57 +31,27 @@ class ChildJvmTest {
         assumeTrue(DriverLibrary.problem() != null, "libcuda.so.1 is present here: these tests are for a machine without it");
     }
 
-    /** Every jar and class directory this test JVM has, module path first. */
-    static List<String> everything() {
-        List<String> out = new ArrayList<>();
-        for (String prop : List.of("jdk.module.path", "java.class.path")) {
-            String v = System.getProperty(prop);
-            if (v != null && !v.isBlank()) {
-                out.addAll(Arrays.asList(v.split(File.pathSeparator)));
-            }
-        }
-        return out;
+    private static ChildJvm onTheClassPath(String... flags) throws Exception {
+        return ChildJvm.java().name("probe").jvmArgs(flags).classPath(ChildJvm.everything())
+                .main(ChildProbe.class.getName()).run(60);
     }
 
-    static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    static List<String> run(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child timed out: " + out);
-        assertEquals(0, p.exitValue(), "child failed: " + cmd + "\n" + out);
-        return out.lines().toList();
-    }
-
-    private static List<String> onTheClassPath(String... flags) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(java()));
-        cmd.addAll(List.of(flags));
-        cmd.addAll(List.of("-cp", String.join(File.pathSeparator, everything()), ChildProbe.class.getName()));
-        return run(cmd);
-    }
-
-    static String line(List<String> out, String prefix) {
-        return out.stream().filter(l -> l.startsWith(prefix)).findFirst()
-                .orElseThrow(() -> new AssertionError("no line starting with '" + prefix + "' in " + out));
-    }
 
     @Test
     void onTheClassPathBothProvidersAreFoundAndSayThatLibcudaIsMissing() throws Exception {
-        List<String> out = onTheClassPath("--enable-native-access=ALL-UNNAMED");
-        assertTrue(line(out, "backend cuda_shm_mmap").endsWith("CudaShmMmapProvider unsupported (libcuda.so.1 not found"
-                + " (no NVIDIA driver): Cannot open library: libcuda.so.1)"), out.toString());
-        assertTrue(line(out, "model cuda").contains("CudaThreadModelProvider unsupported (libcuda.so.1 not found"), out.toString());
-        assertEquals("current pthreads", line(out, "current"));
-        assertTrue(line(out, "module").startsWith("module unnamed module"), "really on the class path: " + out);
-        assertTrue(out.stream().noneMatch(l -> l.contains("LinkageError") || l.contains("UnsatisfiedLink")), out.toString());
+        ChildJvm out = onTheClassPath("--enable-native-access=ALL-UNNAMED");
+        assertTrue(out.line("backend cuda_shm_mmap").endsWith("CudaShmMmapProvider unsupported (libcuda.so.1 not found"
+                + " (no NVIDIA driver): Cannot open library: libcuda.so.1)"), out.output());
+        assertTrue(out.line("model cuda").contains("CudaThreadModelProvider unsupported (libcuda.so.1 not found"), out.output());
+        assertEquals("current pthreads", out.line("current"));
+        assertTrue(out.line("module").startsWith("module unnamed module"), "really on the class path: " + out);
+        assertTrue(out.lines().stream().noneMatch(l -> l.contains("LinkageError") || l.contains("UnsatisfiedLink")), out.output());
     }
 
     @Test
     void forcingTheCudaThreadModelFailsEveryCallWithTheReason() throws Exception {
-        List<String> out = onTheClassPath("--enable-native-access=ALL-UNNAMED", "-Dhshm.thread.model=cuda");
-        String current = line(out, "current");
+        ChildJvm out = onTheClassPath("--enable-native-access=ALL-UNNAMED", "-Dhshm.thread.model=cuda");
+        String current = out.line("current");
         assertTrue(current.startsWith("current failed StateException: no thread model: -Dhshm.thread.model=cuda could"
                 + " not be used: thread model 'cuda' is not supported here"), current);
         assertTrue(current.contains("libcuda.so.1 not found (no NVIDIA driver)"), current);
@@ -93,26 +59,23 @@ class ChildJvmTest {
 
     @Test
     void deniedNativeAccessIsTheReasonAndNamesTheFlag() throws Exception {
-        List<String> out = onTheClassPath("--illegal-native-access=deny");
-        assertTrue(line(out, "backend cuda_shm_mmap").contains("unsupported (native access denied: add"
-                + " --enable-native-access=ALL-UNNAMED"), out.toString());
-    }
-
-    private static String location(Class<?> c) throws Exception {
-        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        ChildJvm out = onTheClassPath("--illegal-native-access=deny");
+        assertTrue(out.line("backend cuda_shm_mmap").contains("unsupported (native access denied: add"
+                + " --enable-native-access=ALL-UNNAMED"), out.output());
     }
 
     @Test
     void onTheModulePathWithoutJcudaTheModuleStillResolves() throws Exception {
-        assertTrue(everything().stream().anyMatch(e -> Path.of(e).getFileName().toString().startsWith("jcuda")),
+        assertTrue(ChildJvm.everything().stream()
+                        .anyMatch(e -> Path.of(e).getFileName().toString().startsWith("jcuda")),
                 "this test JVM has jcuda (the child will not)");
-        String modulePath = String.join(File.pathSeparator, location(MemoryBackendProvider.class),
-                location(PosixShmMmap.class), location(CudaShmMmapProvider.class));
-        List<String> out = run(List.of(java(), "--enable-native-access=dev.hshm.api,dev.hshm.provider.posix,"
-                + "dev.hshm.provider.cuda", "-p", modulePath, "--add-modules", "ALL-MODULE-PATH", "-cp",
-                location(ChildProbe.class), ChildProbe.class.getName()));
-        assertTrue(line(out, "backend cuda_shm_mmap").contains("unsupported (libcuda.so.1 not found"), out.toString());
-        assertEquals("current pthreads", line(out, "current"));
-        assertTrue(line(out, "module").endsWith("/ module dev.hshm.api"), "the api is a named module: " + out);
+        ChildJvm out = ChildJvm.java().name("probe")
+                .nativeAccess("dev.hshm.api", "dev.hshm.provider.posix", "dev.hshm.provider.cuda")
+                .modulePath(List.of(ChildJvm.location(MemoryBackendProvider.class),
+                        ChildJvm.location(PosixShmMmap.class), ChildJvm.location(CudaShmMmapProvider.class)))
+                .classPathOf(ChildProbe.class).main(ChildProbe.class.getName()).run(60);
+        assertTrue(out.line("backend cuda_shm_mmap").contains("unsupported (libcuda.so.1 not found"), out.output());
+        assertEquals("current pthreads", out.line("current"));
+        assertTrue(out.line("module").endsWith("/ module dev.hshm.api"), "the api is a named module: " + out);
     }
 }

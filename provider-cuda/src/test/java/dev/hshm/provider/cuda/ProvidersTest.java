@@ -21,16 +21,10 @@ import dev.hshm.provider.cuda.internal.CudaShmMmapProvider;
 import dev.hshm.provider.cuda.internal.CudaThreadModelProvider;
 import dev.hshm.provider.cuda.internal.DriverLibrary;
 import dev.hshm.provider.posix.PthreadsThreadModelProvider;
-import java.io.IOException;
-import java.io.InputStream;
-import java.lang.module.ModuleDescriptor;
-import java.nio.charset.StandardCharsets;
+import dev.hshm.testkit.ShmTestNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -73,7 +67,7 @@ class ProvidersTest {
     @Test
     void everyOperationOfTheUnsupportedBackendProviderNamesTheReason() {
         CudaShmMmapProvider p = new CudaShmMmapProvider();
-        String url = "hshm-cuda-t-" + ProcessHandle.current().pid() + "-unsupported";
+        String url = ShmTestNames.unique("hshm-cuda-t-unsupported");
         List<Runnable> ops = List.of(
                 () -> p.create(MemoryBackendId.get(1), 1 << 20, url, BackendOptions.DEFAULT),
                 () -> p.attach(url),
@@ -110,38 +104,10 @@ class ProvidersTest {
 
     @Test
     void theMemoryManagerRefusesTheKindWithTheReasonAndCreatesNothing() {
-        String url = "hshm-cuda-t-" + ProcessHandle.current().pid() + "-mm";
+        String url = ShmTestNames.unique("hshm-cuda-t-mm");
         ProviderNotFoundException e = assertThrows(ProviderNotFoundException.class, () -> MemoryManager.get()
                 .createBackend(MemoryBackend.CUDA_SHM_MMAP, MemoryBackendId.get(77), 1 << 20, url));
         assertTrue(e.getMessage().contains("libcuda.so.1"), e.getMessage());
         assertFalse(Files.exists(Path.of("/dev/shm", url)));
-    }
-
-    @Test
-    void theModuleProvidesExactlyWhatMetaInfServicesListsAndExportsOnlyItsApi() throws IOException {
-        Module m = CudaShmMmapProvider.class.getModule();
-        assumeTrue(m.isNamed(), "tests run on the class path");
-        ModuleDescriptor d = m.getDescriptor();
-        assertEquals("dev.hshm.provider.cuda", d.name());
-        assertEquals(Set.of("dev.hshm.provider.cuda"),
-                d.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
-        ModuleDescriptor.Requires jcuda = d.requires().stream().filter(r -> r.name().equals("jcuda")).findFirst()
-                .orElseThrow();
-        assertEquals(Set.of(ModuleDescriptor.Requires.Modifier.STATIC), jcuda.modifiers(),
-                "jcuda is optional at run time, so the module resolves without it");
-        Set<String> spis = new TreeSet<>();
-        for (ModuleDescriptor.Provides p : d.provides()) {
-            spis.add(p.service());
-            assertEquals(new TreeSet<>(p.providers()), servicesFile(m, p.service()), p.service());
-        }
-        assertEquals(Set.of(MemoryBackendProvider.class.getName(), ThreadModelProvider.class.getName()), spis);
-    }
-
-    private static Set<String> servicesFile(Module m, String spi) throws IOException {
-        try (InputStream in = m.getResourceAsStream("META-INF/services/" + spi)) {
-            assertTrue(in != null, "META-INF/services/" + spi + " is missing");
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::trim)
-                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).collect(Collectors.toCollection(TreeSet::new));
-        }
     }
 }

@@ -4,7 +4,9 @@ import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.spi.AbstractMemoryBackend;
 import dev.hshm.api.spi.BackendHeader;
-import dev.hshm.provider.posix.internal.PosixShm;
+import dev.hshm.api.spi.Sizes;
+import dev.hshm.provider.posix.internal.PosixApi;
+import dev.hshm.provider.posix.internal.PosixNative;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -44,12 +46,25 @@ public final class PosixMmap extends AbstractMemoryBackend {
      * @throws dev.hshm.api.NativeException if {@code mmap} fails ({@code ENOMEM}: not enough address space)
      */
     public static PosixMmap create(MemoryBackendId id, long size) {
+        return create(PosixApi.NATIVE, id, size);
+    }
+
+    /**
+     * Creates the mapping as above through {@code api} (tests pass a mock to fail a step).
+     *
+     * @param api the POSIX calls
+     * @param id the id to record in the header
+     * @param size bytes of data, {@code > 0}
+     * @return the backend
+     */
+    static PosixMmap create(PosixApi api, MemoryBackendId id, long size) {
         long total = Sizes.mappingBytes(size);
-        long length = Sizes.roundUpToPage(total, PosixShm.pageSize());
+        long length = Sizes.roundUp(total, api.pageSize());
         Arena arena = Arena.ofShared();
         boolean success = false;
         try {
-            MemorySegment all = PosixShm.mmapAnonymous(length, arena).asSlice(0, total);
+            MemorySegment all = api.mmapAnonymous(length, PosixShmMmap.ADDRESS_ALIGNMENT,
+                    BackendHeader.DATA_OFFSET, arena).asSlice(0, total);
             MemorySegment header = all.asSlice(0, BackendHeader.DATA_OFFSET);
             BackendHeader.format(header, id, MemoryBackend.POSIX_MMAP, BackendHeader.DATA_OFFSET, size);
             BackendHeader.publish(header);
@@ -61,6 +76,12 @@ public final class PosixMmap extends AbstractMemoryBackend {
                 arena.close(); // unmaps what was mapped, if anything
             }
         }
+    }
+
+    /** The data starts at a 2 MiB boundary ({@link PosixShmMmap#ADDRESS_ALIGNMENT}), as in every POSIX mapping. */
+    @Override
+    public long addressAlignment() {
+        return PosixShmMmap.ADDRESS_ALIGNMENT;
     }
 
     @Override

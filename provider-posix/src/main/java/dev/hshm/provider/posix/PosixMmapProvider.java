@@ -2,44 +2,30 @@ package dev.hshm.provider.posix;
 
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
+import dev.hshm.api.spi.AbstractMemoryBackendProvider;
 import dev.hshm.api.spi.BackendOptions;
-import dev.hshm.api.spi.MemoryBackendProvider;
 import dev.hshm.api.spi.Support;
-import dev.hshm.provider.posix.internal.PosixShm;
+import dev.hshm.provider.posix.internal.PosixNative;
 
 /**
  * Provides the {@value MemoryBackend#POSIX_MMAP} kind: private anonymous mappings ({@link PosixMmap}).
  * Supported on Linux and macOS when this module may make native calls; the reason says which OS and libc
  * were found, or why not.
  */
-public final class PosixMmapProvider implements MemoryBackendProvider {
+public final class PosixMmapProvider extends AbstractMemoryBackendProvider {
 
     /** Priority among providers of the same kind (a Windows provider of the same kind never runs here). */
     public static final int PRIORITY = 50;
 
     /** Creates the provider; cheap, binds nothing. */
     public PosixMmapProvider() {
+        super(MemoryBackend.POSIX_MMAP, PRIORITY, false);
         // discovery-time constructor: the native work happens once, on the first support() call
-    }
-
-    @Override
-    public String name() {
-        return MemoryBackend.POSIX_MMAP;
     }
 
     @Override
     public Support support() {
         return Holder.SUPPORT;
-    }
-
-    @Override
-    public int priority() {
-        return PRIORITY;
-    }
-
-    @Override
-    public boolean isShared() {
-        return false;
     }
 
     /**
@@ -51,14 +37,9 @@ public final class PosixMmapProvider implements MemoryBackendProvider {
         return PosixMmap.create(id, size);
     }
 
-    @Override
-    public String toString() {
-        return "PosixMmapProvider[" + support() + "]";
-    }
-
     private static final class Holder {
         static final Support SUPPORT = Support.evaluate(() -> {
-            Support s = PosixShm.support();
+            Support s = PosixNative.support();
             return s.supported() ? Support.yes("mmap(MAP_PRIVATE|MAP_ANONYMOUS) on " + s.reason()) : s;
         });
     }

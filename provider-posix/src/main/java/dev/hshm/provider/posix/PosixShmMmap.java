@@ -13,8 +13,10 @@ import dev.hshm.api.Units;
 import dev.hshm.api.spi.AbstractMemoryBackend;
 import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.api.spi.ShmNames;
+import dev.hshm.api.spi.Sizes;
 import dev.hshm.provider.posix.internal.DevShm;
-import dev.hshm.provider.posix.internal.PosixShm;
+import dev.hshm.provider.posix.internal.PosixApi;
+import dev.hshm.provider.posix.internal.PosixNative;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -74,6 +76,15 @@ import java.util.Set;
 public final class PosixShmMmap extends AbstractMemoryBackend {
 
     private static final System.Logger LOG = System.getLogger(PosixShmMmap.class.getName());
+
+    /**
+     * Where the data of every POSIX mapping starts, in every process: a multiple of 2 MiB (the x86-64 and
+     * AArch64 large-page size), so that offsets and addresses agree up to it ({@link #addressAlignment()}).
+     * The mapping is placed by reserving address space and mapping in place inside it
+     * ({@link PosixNative#mmapShared(int, long, long, long, java.lang.foreign.Arena)}); the header page comes
+     * before the data, so the mapping itself starts 4 KiB below the boundary.
+     */
+    public static final long ADDRESS_ALIGNMENT = 2L << 20;
 
     /** Kinds whose objects this backend attaches: all are POSIX shared memory with the same header. */
     public static final Set<String> ACCEPTED_KINDS =
@@ -153,6 +164,23 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
      */
     public static PosixShmMmap create(MemoryBackendId id, long size, String url, int mode, String kind,
                                       boolean reserve) {
+        return create(PosixApi.NATIVE, id, size, url, mode, kind, reserve);
+    }
+
+    /**
+     * Creates the object as above through {@code api} (tests pass a mock to fail each step).
+     *
+     * @param api the POSIX calls
+     * @param id the backend id recorded in the header
+     * @param size data bytes
+     * @param url the name
+     * @param mode permission bits
+     * @param kind one of {@link #ACCEPTED_KINDS}
+     * @param reserve whether to allocate every page now
+     * @return the backend, owned
+     */
+    static PosixShmMmap create(PosixApi api, MemoryBackendId id, long size, String url, int mode, String kind,
+                               boolean reserve) {
         if (!ACCEPTED_KINDS.contains(kind)) {
             throw new IllegalArgumentException("not a kind of POSIX shared memory: " + kind + "; accepted: "
                     + ACCEPTED_KINDS);
@@ -166,7 +194,7 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
         boolean created = false;
         try {
             try {
-                fd = PosixShm.shmOpen(path, PosixShm.O_CREAT | PosixShm.O_EXCL | PosixShm.O_RDWR, mode);
+                fd = api.shmOpen(path, PosixNative.O_CREAT | PosixNative.O_EXCL | PosixNative.O_RDWR, mode);
             } catch (NativeException e) {
                 if ("EEXIST".equals(e.errorName())) {
                     throw new AlreadyExistsException("shared memory '" + name + "' exists already; attach to it, or"
@@ -175,10 +203,10 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
                 throw e;
             }
             created = true;
-            PosixShm.fchmod(fd, mode);
-            PosixShm.ftruncate(fd, total);
+            api.fchmod(fd, mode);
+            api.ftruncate(fd, total);
             try {
-                PosixShm.allocate(fd, reserve ? total : BackendHeader.DATA_OFFSET);
+                api.allocate(fd, reserve ? total : BackendHeader.DATA_OFFSET);
             } catch (NativeException e) {
                 if ("ENOSPC".equals(e.errorName())) {
                     throw new OutOfMemoryException("cannot reserve shared memory '" + name + "' of " + total
@@ -186,10 +214,10 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
                 }
                 throw e;
             }
-            MemorySegment all = PosixShm.mmapShared(fd, total, arena);
+            MemorySegment all = api.mmapShared(fd, total, ADDRESS_ALIGNMENT, BackendHeader.DATA_OFFSET, arena);
             int closing = fd;
             fd = -1;
-            PosixShm.close(closing);
+            api.close(closing);
             // a fresh object is zero-filled, as format() requires
             MemorySegment header = all.asSlice(0, BackendHeader.DATA_OFFSET);
             BackendHeader.format(header, id, kind, BackendHeader.DATA_OFFSET, size);
@@ -197,12 +225,12 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
             return new PosixShmMmap(id, kind, name, arena, header,
                     all.asSlice(BackendHeader.DATA_OFFSET, size), true);
         } catch (RuntimeException | Error e) {
-            undoCreate(e, arena, fd, created ? path : null);
+            undoCreate(api, e, arena, fd, created ? path : null);
             throw e;
         }
     }
 
-    private static void undoCreate(Throwable primary, Arena arena, int fd, String unlinkPath) {
+    private static void undoCreate(PosixApi api, Throwable primary, Arena arena, int fd, String unlinkPath) {
         try {
             arena.close();
         } catch (RuntimeException e) {
@@ -210,14 +238,14 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
         }
         if (fd >= 0) {
             try {
-                PosixShm.close(fd);
+                api.close(fd);
             } catch (RuntimeException e) {
                 primary.addSuppressed(e);
             }
         }
         if (unlinkPath != null) {
             try {
-                PosixShm.shmUnlink(unlinkPath);
+                api.shmUnlink(unlinkPath);
             } catch (RuntimeException e) {
                 primary.addSuppressed(e);
             }
@@ -225,7 +253,7 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
     }
 
     private static void checkCapacity(String name, long total, boolean reserve) {
-        if (PosixShm.os() != PosixShm.Os.LINUX) {
+        if (PosixNative.os() != PosixNative.Os.LINUX) {
             return;
         }
         DevShm.space().ifPresent(s -> {
@@ -254,16 +282,27 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
      * @throws NativeException if a call fails ({@code EACCES}: another user's object, with advice)
      */
     public static PosixShmMmap attach(String url) {
+        return attach(PosixApi.NATIVE, url);
+    }
+
+    /**
+     * Attaches as above through {@code api} (tests pass a mock to fail each step).
+     *
+     * @param api the POSIX calls
+     * @param url the name
+     * @return the backend, not owned
+     */
+    static PosixShmMmap attach(PosixApi api, String url) {
         String name = ShmNames.validate(url);
         long timeoutMs = Math.max(0, Long.getLong(ATTACH_TIMEOUT_PROPERTY, DEFAULT_ATTACH_TIMEOUT_MS));
         refuseOtherUsers(name);
         int fd;
         try {
-            fd = PosixShm.shmOpen("/" + name, PosixShm.O_RDWR, 0);
+            fd = api.shmOpen("/" + name, PosixNative.O_RDWR, 0);
         } catch (NativeException e) {
             if ("ENOENT".equals(e.errorName())) {
                 throw new NotFoundException("no shared memory named '" + name + "'"
-                        + (PosixShm.os() == PosixShm.Os.LINUX ? " (no " + DevShm.path(name) + ")" : "")
+                        + (PosixNative.os() == PosixNative.Os.LINUX ? " (no " + DevShm.path(name) + ")" : "")
                         + "; create it first, or check the name" + existing(), e);
             }
             throw e;
@@ -275,37 +314,37 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
             long size;
             MemorySegment all;
             try {
-                size = PosixShm.objectSize(fd);
+                size = api.objectSize(fd);
                 // A creator sizes the object right after shm_open and formats it right after mmap: an attach
                 // in between sees size 0 or a header of zeroes. Wait for it, bounded, like for the ready word.
                 while (size == 0 && System.nanoTime() - deadline < 0) { // only a creator's fresh object is empty
                     Thread.sleep(Duration.ofMillis(CREATE_POLL_MS));
-                    size = PosixShm.objectSize(fd);
+                    size = api.objectSize(fd);
                 }
                 if (size < BackendHeader.DATA_OFFSET) {
                     throw new CorruptSegmentException("not an hshm segment (too small for a header): url=" + name
                             + ", size=" + size + ", need>=" + BackendHeader.DATA_OFFSET + " (waited " + timeoutMs
                             + " ms for a creator to size it; -D" + ATTACH_TIMEOUT_PROPERTY + "=MS)");
                 }
-                all = PosixShm.mmapShared(fd, size, arena);
+                all = api.mmapShared(fd, size, ADDRESS_ALIGNMENT, BackendHeader.DATA_OFFSET, arena);
                 while (all.get(ValueLayout.JAVA_LONG, BackendHeader.MAGIC_OFFSET) == 0
                         && System.nanoTime() - deadline < 0) {
                     Thread.sleep(Duration.ofMillis(CREATE_POLL_MS));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                PosixShm.close(fd);
+                api.close(fd);
                 throw new StateException("interrupted while waiting for shared memory '" + name
                         + "' to be created", e);
             } catch (RuntimeException | Error e) {
                 try {
-                    PosixShm.close(fd);
+                    api.close(fd);
                 } catch (RuntimeException suppressed) {
                     e.addSuppressed(suppressed);
                 }
                 throw e;
             }
-            PosixShm.close(fd); // the mapping keeps the object alive
+            api.close(fd); // the mapping keeps the object alive
             BackendHeader.Info info;
             try {
                 info = BackendHeader.verify(all, name, ACCEPTED_KINDS, timeoutMs);
@@ -329,7 +368,7 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
 
     /** On Linux, refuses a segment whose file another user owns unless {@link #ATTACH_OTHER_USERS_PROPERTY}. */
     private static void refuseOtherUsers(String name) {
-        if (PosixShm.os() != PosixShm.Os.LINUX || Boolean.getBoolean(ATTACH_OTHER_USERS_PROPERTY)) {
+        if (PosixNative.os() != PosixNative.Os.LINUX || Boolean.getBoolean(ATTACH_OTHER_USERS_PROPERTY)) {
             return;
         }
         java.nio.file.Path p = DevShm.path(name);
@@ -341,7 +380,7 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
         } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
             return; // no such file (shm_open says so next), or no owner to read: nothing to refuse on
         }
-        int me = PosixShm.effectiveUid();
+        int me = PosixNative.effectiveUid();
         if (owner != me) {
             throw new StateException("shared memory '" + name + "' belongs to user " + ownerName + " (uid " + owner
                     + "), not to this process's user (uid " + me + "): attaching would trust memory another user"
@@ -366,7 +405,7 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
      * @return the names, sorted
      */
     public static List<String> list() {
-        return PosixShm.os() == PosixShm.Os.LINUX ? DevShm.listOurs() : List.of();
+        return PosixNative.os() == PosixNative.Os.LINUX ? DevShm.listOurs() : List.of();
     }
 
     /**
@@ -382,18 +421,23 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
      */
     public static void unlink(String url) {
         String name = ShmNames.validate(url);
-        if (PosixShm.os() == PosixShm.Os.LINUX && DevShm.ownership(name) == DevShm.Ownership.FOREIGN) {
+        if (PosixNative.os() == PosixNative.Os.LINUX && DevShm.ownership(name) == DevShm.Ownership.FOREIGN) {
             throw new CorruptSegmentException("not an hshm segment (bad magic): url=" + name + "; refusing to remove"
                     + " another program's shared memory (remove " + DevShm.path(name) + " by hand if you are sure)");
         }
         try {
-            PosixShm.shmUnlink("/" + name);
+            PosixNative.shmUnlink("/" + name);
         } catch (NativeException e) {
             if ("ENOENT".equals(e.errorName())) {
                 throw new NotFoundException("no shared memory named '" + name + "'" + existing(), e);
             }
             throw e;
         }
+    }
+
+    @Override
+    public long addressAlignment() {
+        return ADDRESS_ALIGNMENT;
     }
 
     @Override
@@ -404,7 +448,7 @@ public final class PosixShmMmap extends AbstractMemoryBackend {
     @Override
     protected void unlink() {
         try {
-            PosixShm.shmUnlink("/" + name);
+            PosixNative.shmUnlink("/" + name);
         } catch (NativeException e) {
             if (!"ENOENT".equals(e.errorName())) {
                 throw e;

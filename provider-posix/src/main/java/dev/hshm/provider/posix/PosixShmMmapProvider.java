@@ -2,11 +2,11 @@ package dev.hshm.provider.posix;
 
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
+import dev.hshm.api.spi.AbstractMemoryBackendProvider;
 import dev.hshm.api.spi.BackendOptions;
-import dev.hshm.api.spi.MemoryBackendProvider;
 import dev.hshm.api.spi.Support;
 import dev.hshm.provider.posix.internal.DevShm;
-import dev.hshm.provider.posix.internal.PosixShm;
+import dev.hshm.provider.posix.internal.PosixNative;
 import java.nio.file.Files;
 import java.util.List;
 
@@ -15,34 +15,20 @@ import java.util.List;
  * Supported on Linux (with a tmpfs on {@code /dev/shm}) and macOS when this module may make native calls;
  * the reason says which OS and libc were found, or why not.
  */
-public final class PosixShmMmapProvider implements MemoryBackendProvider {
+public final class PosixShmMmapProvider extends AbstractMemoryBackendProvider {
 
     /** Priority among providers of the same kind. */
     public static final int PRIORITY = 50;
 
     /** Creates the provider; cheap, binds nothing. */
     public PosixShmMmapProvider() {
+        super(MemoryBackend.POSIX_SHM_MMAP, PRIORITY, true);
         // discovery-time constructor: the native work happens once, on the first support() call
-    }
-
-    @Override
-    public String name() {
-        return MemoryBackend.POSIX_SHM_MMAP;
     }
 
     @Override
     public Support support() {
         return Holder.SUPPORT;
-    }
-
-    @Override
-    public int priority() {
-        return PRIORITY;
-    }
-
-    @Override
-    public boolean isShared() {
-        return true;
     }
 
     /**
@@ -73,18 +59,13 @@ public final class PosixShmMmapProvider implements MemoryBackendProvider {
         PosixShmMmap.unlink(url);
     }
 
-    @Override
-    public String toString() {
-        return "PosixShmMmapProvider[" + support() + "]";
-    }
-
     private static final class Holder {
         static final Support SUPPORT = Support.evaluate(() -> {
-            Support s = PosixShm.support();
+            Support s = PosixNative.support();
             if (!s.supported()) {
                 return s;
             }
-            if (PosixShm.os() == PosixShm.Os.LINUX && !Files.isDirectory(DevShm.DIR)) {
+            if (PosixNative.os() == PosixNative.Os.LINUX && !Files.isDirectory(DevShm.DIR)) {
                 return Support.no("no " + DevShm.DIR + " on " + s.reason() + ": POSIX shared memory needs a tmpfs"
                         + " there (mount -t tmpfs -o size=1G tmpfs " + DevShm.DIR + ")");
             }

@@ -4,7 +4,7 @@ import dev.hshm.api.ThreadModel;
 import dev.hshm.api.spi.JvmThreadModel;
 import dev.hshm.api.spi.ThreadIds;
 import dev.hshm.api.spi.WordWaits;
-import dev.hshm.provider.posix.internal.PosixShm;
+import dev.hshm.provider.posix.internal.PosixNative;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.LockSupport;
 
@@ -52,7 +52,7 @@ public final class PthreadsThreadModel extends JvmThreadModel {
         if (Thread.currentThread().isVirtual()) {
             Thread.yield(); // unmounts the virtual thread; sched_yield would stall its carrier
         } else {
-            PosixShm.schedYield();
+            PosixNative.schedYield();
         }
     }
 
@@ -65,7 +65,7 @@ public final class PthreadsThreadModel extends JvmThreadModel {
         if (WordWaits.read(segment, offset) != expected) {
             return true;
         }
-        return PosixShm.futexWait(segment.address() + offset, expected, timeoutNanos);
+        return PosixNative.futexWait(segment.address() + offset, expected, timeoutNanos);
     }
 
     @Override
@@ -74,13 +74,13 @@ public final class PthreadsThreadModel extends JvmThreadModel {
         if (count < 1) {
             throw new IllegalArgumentException("wake count must be >= 1: " + count);
         }
-        if (PosixShm.hasFutex() && segment.isNative()) {
+        if (PosixNative.hasFutex() && segment.isNative()) {
             // always, even from a virtual thread: a waiter of another process may sleep in the kernel
-            PosixShm.futexWake(segment.address() + offset, count);
+            PosixNative.futexWake(segment.address() + offset, count);
         }
     }
 
     private static boolean kernelWaitUsable(MemorySegment segment) {
-        return PosixShm.hasFutex() && segment.isNative() && !Thread.currentThread().isVirtual();
+        return PosixNative.hasFutex() && segment.isNative() && !Thread.currentThread().isVirtual();
     }
 }

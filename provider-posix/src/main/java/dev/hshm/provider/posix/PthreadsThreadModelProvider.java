@@ -1,9 +1,9 @@
 package dev.hshm.provider.posix;
 
 import dev.hshm.api.ThreadModel;
+import dev.hshm.api.spi.AbstractThreadModelProvider;
 import dev.hshm.api.spi.Support;
-import dev.hshm.api.spi.ThreadModelProvider;
-import dev.hshm.provider.posix.internal.PosixShm;
+import dev.hshm.provider.posix.internal.PosixNative;
 
 /**
  * Provides the {@value ThreadModel#PTHREADS} thread model ({@link PthreadsThreadModel}). Supported on Linux
@@ -11,29 +11,20 @@ import dev.hshm.provider.posix.internal.PosixShm;
  * and libc found, or why not ({@code "not a POSIX OS: Windows 11"}, {@code "native access denied: add
  * --enable-native-access=dev.hshm.provider.posix"}).
  */
-public final class PthreadsThreadModelProvider implements ThreadModelProvider {
+public final class PthreadsThreadModelProvider extends AbstractThreadModelProvider {
 
     /** Priority among thread models: above the built-in {@code java} fallback ({@link Integer#MIN_VALUE}). */
     public static final int PRIORITY = 50;
 
     /** Creates the provider; cheap, binds nothing. */
     public PthreadsThreadModelProvider() {
+        super(ThreadModel.PTHREADS, PRIORITY);
         // discovery-time constructor: the native work happens once, on the first support() call
-    }
-
-    @Override
-    public String name() {
-        return ThreadModel.PTHREADS;
     }
 
     @Override
     public Support support() {
         return Holder.SUPPORT;
-    }
-
-    @Override
-    public int priority() {
-        return PRIORITY;
     }
 
     /**
@@ -42,22 +33,13 @@ public final class PthreadsThreadModelProvider implements ThreadModelProvider {
      * @throws UnsupportedOperationException with the reason if the model is not supported here
      */
     @Override
-    public ThreadModel create() {
-        if (!Holder.SUPPORT.supported()) {
-            throw new UnsupportedOperationException("thread model '" + ThreadModel.PTHREADS + "' is not supported here: "
-                    + Holder.SUPPORT.reason());
-        }
+    protected ThreadModel newModel() {
         return new PthreadsThreadModel();
-    }
-
-    @Override
-    public String toString() {
-        return "PthreadsThreadModelProvider[" + support() + "]";
     }
 
     private static final class Holder {
         static final Support SUPPORT = Support.evaluate(() -> {
-            Support s = PosixShm.support();
+            Support s = PosixNative.support();
             return s.supported() ? Support.yes("JVM platform threads, sched_yield on " + s.reason()) : s;
         });
     }

@@ -10,7 +10,7 @@
  * not exported.
  *
  * <p>Native calls go through {@code java.lang.foreign} only (bound in
- * {@link dev.hshm.provider.posix.internal.PosixShm}). The JVM needs
+ * {@link dev.hshm.provider.posix.internal.PosixNative}). The JVM needs
  * {@code --enable-native-access=dev.hshm.provider.posix} on the module path, or
  * {@code --enable-native-access=ALL-UNNAMED} on the class path and in OSGi; without it JDK 25 warns, and
  * with {@code --illegal-native-access=deny} the providers report themselves unsupported with that advice.

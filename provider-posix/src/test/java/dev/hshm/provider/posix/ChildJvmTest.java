@@ -7,12 +7,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.spi.BackendHeader;
-import dev.hshm.api.testing.ShmTestNames;
 import dev.hshm.provider.posix.internal.DevShm;
-import dev.hshm.provider.posix.internal.PosixShm;
-import java.io.File;
+import dev.hshm.provider.posix.internal.PosixNative;
+import dev.hshm.testkit.ChildJvm;
+import dev.hshm.testkit.ShmTestNames;
 import java.lang.foreign.ValueLayout;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,6 +60,11 @@ class ChildJvmTest {
                             System.out.println("current " + ThreadModel.current().name() + " tidPid "
                                     + (ThreadModel.current().getTid() >>> 32) + " pid " + ProcessHandle.current().pid());
                         }
+                        case "align" -> {
+                            MemoryBackend b = shm.attach(args[1]);
+                            System.out.println("data " + b.data().address() + " " + b.addressAlignment());
+                            b.detach();
+                        }
                         case "create", "createSparse" -> {
                             try {
                                 shm.create(MemoryBackendId.get(1), Long.parseLong(args[2]), args[1],
@@ -86,10 +90,6 @@ class ChildJvmTest {
         segs.close();
     }
 
-    private static String location(Class<?> c) throws URISyntaxException {
-        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    }
-
     /** Runs Probe.java with the api and this module on the class path; returns its output lines. */
     private List<String> runProbe(String shellPrefix, List<String> jvmFlags, String... args) throws Exception {
         return runProbe(List.of(), shellPrefix, jvmFlags, args);
@@ -100,21 +100,12 @@ class ChildJvmTest {
             throws Exception {
         Path probe = tmp.resolve("Probe.java");
         Files.writeString(probe, PROBE);
-        List<String> cmd = new ArrayList<>(wrapper);
+        ChildJvm.Builder b = ChildJvm.java().name("probe").wrapper(wrapper).jvmArgs(jvmFlags)
+                .classPathOf(PosixNative.class, BackendHeader.class).source(probe).args(args);
         if (shellPrefix != null) {
-            cmd.addAll(List.of("/bin/sh", "-c", shellPrefix + " && exec \"$0\" \"$@\""));
+            b.shellPrefix(shellPrefix);
         }
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(jvmFlags);
-        cmd.add("-cp");
-        cmd.add(location(PosixShm.class) + File.pathSeparator + location(BackendHeader.class));
-        cmd.add(probe.toString());
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "probe timed out: " + out);
-        assertEquals(0, p.exitValue(), "probe failed: " + cmd + "\n" + out);
-        return out.lines().toList();
+        return b.run(60).lines();
     }
 
     private static String line(List<String> out, String prefix) {
@@ -169,6 +160,27 @@ class ChildJvmTest {
         List<String> sparse = runProbe(List.of("unshare", "-m"), fill, List.of("--enable-native-access=ALL-UNNAMED"),
                 "createSparse", "hshm-full", Long.toString(4L << 20));
         assertEquals("created", line(sparse, "created"));
+    }
+
+    @Test
+    void anotherProcessMapsTheDataAtTheSameAlignmentSoAlignedOffsetsAreAlignedAddressesThere() throws Exception {
+        String name = segs.name();
+        PosixShmMmap b = segs.track(PosixShmMmap.create(MemoryBackendId.get(4), 8L << 20, name, 0600));
+        List<Long> theirs = new ArrayList<>();
+        for (int round = 0; round < 2; round++) { // two children: two more address space layouts
+            String[] data = line(runProbe(null, List.of("--enable-native-access=ALL-UNNAMED"), "align", name),
+                    "data ").split(" ");
+            assertEquals(Long.toString(PosixShmMmap.ADDRESS_ALIGNMENT), data[2], "the child's view promises the same");
+            theirs.add(Long.parseLong(data[1]));
+        }
+        for (long base : theirs) {
+            for (long align : new long[] {8 << 10, 64 << 10, PosixShmMmap.ADDRESS_ALIGNMENT}) {
+                long off = 3 * align; // an offset aligned to align, as alignedAllocateOffset returns
+                assertEquals(0, (base + off) % align, "child data at 0x" + Long.toHexString(base) + ", alignment "
+                        + align);
+                assertEquals(0, (b.data().address() + off) % align, "here");
+            }
+        }
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.hshm.provider.posix;
 
-import dev.hshm.api.testing.ShmTestNames;
+import dev.hshm.testkit.ShmTestNames;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -2,7 +2,7 @@ package dev.hshm.provider.posix;
 
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
-import dev.hshm.api.testing.MemoryBackendContract;
+import dev.hshm.testkit.MemoryBackendContract;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
@@ -18,5 +18,11 @@ class PosixMmapContractTest extends MemoryBackendContract {
     @Override
     protected String expectedKind() {
         return MemoryBackend.POSIX_MMAP;
+    }
+
+    /** POSIX mappings place the data at a 2 MiB boundary in every process. */
+    @Override
+    protected long expectedDataAlignment() {
+        return PosixShmMmap.ADDRESS_ALIGNMENT;
     }
 }

@@ -1,6 +1,7 @@
 package dev.hshm.provider.posix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import dev.hshm.api.Allocator;
 import dev.hshm.api.AllocatorId;
@@ -9,8 +10,8 @@ import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.spi.AllocatorProvider;
 import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.api.spi.ProviderRegistry;
-import dev.hshm.api.testing.AllocatorContract;
-import dev.hshm.api.testing.ShmTestNames;
+import dev.hshm.testkit.AllocatorContract;
+import dev.hshm.testkit.ShmTestNames;
 import java.lang.foreign.ValueLayout;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -71,6 +72,23 @@ abstract class PosixShmAllocatorContract extends AllocatorContract {
             assertEquals(0, a.bytesInUse(), "the free through the other mapping is seen by the first");
         } finally {
             provider().release(other);
+        }
+    }
+
+    @Test
+    void blocksAlignedUpToTheAddressAlignmentAreAlignedInEveryMapping() {
+        Allocator a = make(24L << 20);
+        PosixShmMmap view = segs.track(PosixShmMmap.attach(a.backend().url().orElseThrow()));
+        long here = a.backend().data().address();
+        long there = view.data().address();
+        assertNotEquals(here, there, "two mappings of one object");
+        assertEquals(PosixShmMmap.ADDRESS_ALIGNMENT, a.backend().addressAlignment());
+        for (long align : new long[] {8 << 10, 64 << 10, 1 << 20, PosixShmMmap.ADDRESS_ALIGNMENT}) {
+            long off = a.alignedAllocateOffset(MemContext.DEFAULT, 100, align);
+            assertEquals(0, off % align, "the offset");
+            assertEquals(0, (here + off) % align, "the address in the first mapping, alignment " + align);
+            assertEquals(0, (there + off) % align, "the address in the second mapping, alignment " + align);
+            assertEquals(here + off, a.resolve(off, 100).address());
         }
     }
 

@@ -2,8 +2,8 @@ package dev.hshm.provider.posix;
 
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
-import dev.hshm.api.testing.MemoryBackendContract;
-import dev.hshm.api.testing.ShmTestNames;
+import dev.hshm.testkit.MemoryBackendContract;
+import dev.hshm.testkit.ShmTestNames;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -37,5 +37,11 @@ class PosixShmMmapContractTest extends MemoryBackendContract {
     @Override
     protected String expectedKind() {
         return MemoryBackend.POSIX_SHM_MMAP;
+    }
+
+    /** POSIX mappings place the data at a 2 MiB boundary in every process. */
+    @Override
+    protected long expectedDataAlignment() {
+        return PosixShmMmap.ADDRESS_ALIGNMENT;
     }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.ThreadModel;
@@ -13,19 +12,12 @@ import dev.hshm.api.spi.NamedProvider;
 import dev.hshm.api.spi.ProviderRegistry;
 import dev.hshm.api.spi.Support;
 import dev.hshm.api.spi.ThreadModelProvider;
-import java.io.IOException;
-import java.io.InputStream;
-import java.lang.module.ModuleDescriptor;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
-/** Discovery, support reasons and module metadata (in this JVM; see {@link ChildJvmTest} for other JVMs). */
+/** Discovery, support reasons and module metadata (in this JVM; see {@link ChildJvmTest} for other JVMs, {@link PosixProviderContractTest} for the module metadata). */
 @EnabledOnOs(OS.LINUX)
 class ProvidersTest {
 
@@ -50,31 +42,5 @@ class ProvidersTest {
         assertInstanceOf(PthreadsThreadModelProvider.class, reg.find(ThreadModelProvider.class, ThreadModel.PTHREADS));
         assertEquals(ThreadModel.PTHREADS, reg.supported(ThreadModelProvider.class).getFirst().name(),
                 "the highest-priority supported model");
-    }
-
-    @Test
-    void moduleProvidesExactlyWhatMetaInfServicesLists() throws IOException {
-        Module m = PosixShmMmapProvider.class.getModule();
-        assumeTrue(m.isNamed(), "tests run on the class path");
-        ModuleDescriptor d = m.getDescriptor();
-        assertEquals("dev.hshm.provider.posix", d.name());
-        assertEquals(Set.of("dev.hshm.provider.posix"),
-                d.exports().stream().map(ModuleDescriptor.Exports::source).collect(java.util.stream.Collectors.toSet()),
-                "only the backend package is exported (for GPU providers); the bindings are not");
-        assertTrue(d.requires().stream().anyMatch(r -> r.name().equals("dev.hshm.api")));
-        Set<String> spis = new TreeSet<>();
-        for (ModuleDescriptor.Provides p : d.provides()) {
-            spis.add(p.service());
-            assertEquals(new TreeSet<>(p.providers()), servicesFile(m, p.service()), p.service());
-        }
-        assertEquals(Set.of(MemoryBackendProvider.class.getName(), ThreadModelProvider.class.getName()), spis);
-    }
-
-    private static Set<String> servicesFile(Module m, String spi) throws IOException {
-        try (InputStream in = m.getResourceAsStream("META-INF/services/" + spi)) {
-            assertTrue(in != null, "META-INF/services/" + spi + " is missing");
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::trim)
-                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).collect(Collectors.toCollection(TreeSet::new));
-        }
     }
 }

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.ThreadModel;
-import dev.hshm.api.testing.ShmTestNames;
-import dev.hshm.provider.posix.internal.PosixShm;
+import dev.hshm.provider.posix.internal.PosixNative;
+import dev.hshm.testkit.ShmTestNames;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,7 +41,7 @@ class PthreadsWordWaitTest {
 
     @Test
     void theFutexIsBoundOnLinux() {
-        assertTrue(PosixShm.hasFutex(), "futex not bound: " + PosixShm.support());
+        assertTrue(PosixNative.hasFutex(), "futex not bound: " + PosixNative.support());
     }
 
     @Test
@@ -50,7 +50,7 @@ class PthreadsWordWaitTest {
         long sleeperAddress = m[0].data().address() + 128;
         AtomicBoolean returned = new AtomicBoolean();
         Thread sleeper = Thread.ofPlatform().start(() -> {
-            PosixShm.futexWait(sleeperAddress, 0, Long.MAX_VALUE);
+            PosixNative.futexWait(sleeperAddress, 0, Long.MAX_VALUE);
             returned.set(true);
         });
         // wake until the kernel reports a sleeper it woke: proves the sleeper was in the kernel on this futex
@@ -58,7 +58,7 @@ class PthreadsWordWaitTest {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (woken == 0 && System.nanoTime() < deadline) {
             Thread.sleep(5);
-            woken = PosixShm.futexWake(m[1].data().address() + 128, ThreadModel.WAKE_ALL);
+            woken = PosixNative.futexWake(m[1].data().address() + 128, ThreadModel.WAKE_ALL);
         }
         sleeper.join(10_000);
         assertEquals(1, woken, "the wake through the second mapping found no sleeper");

@@ -21,19 +21,13 @@ import dev.hshm.api.spi.Support;
 import dev.hshm.api.spi.ThreadModelProvider;
 import dev.hshm.provider.posix.PosixShmMmap;
 import dev.hshm.provider.posix.PthreadsThreadModelProvider;
-import dev.hshm.provider.rocm.internal.HipRuntime;
+import dev.hshm.provider.rocm.internal.HipNative;
 import dev.hshm.provider.rocm.internal.RocmShmMmapProvider;
 import dev.hshm.provider.rocm.internal.RocmThreadModelProvider;
-import java.io.IOException;
-import java.io.InputStream;
-import java.lang.module.ModuleDescriptor;
-import java.nio.charset.StandardCharsets;
+import dev.hshm.testkit.ShmTestNames;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -74,7 +68,7 @@ class ProvidersTest {
 
     @Test
     void withoutAnAmdGpuBothAreUnsupportedWithTheRuntimesReason() {
-        Support hip = HipRuntime.support();
+        Support hip = HipNative.support();
         assumeFalse(hip.supported(), "an AMD GPU is present: " + hip.reason());
         System.out.println("[ProvidersTest] rocm providers unsupported here: " + hip.reason());
         assertTrue(hip.reason().startsWith("libamdhip64 not found (install libamdhip64-5 / ROCm)")
@@ -94,7 +88,7 @@ class ProvidersTest {
 
     @Test
     void lookupsFailWithAMessageNamingTheReason() {
-        Support hip = HipRuntime.support();
+        Support hip = HipNative.support();
         assumeFalse(hip.supported(), "an AMD GPU is present");
         ProviderRegistry reg = ProviderRegistry.global();
         ProviderNotFoundException e = assertThrows(ProviderNotFoundException.class,
@@ -117,7 +111,7 @@ class ProvidersTest {
 
     @Test
     void unsupportedProvidersRefuseToCreateNamingTheReason() {
-        Support hip = HipRuntime.support();
+        Support hip = HipNative.support();
         assumeFalse(hip.supported(), "an AMD GPU is present");
         RocmShmMmapProvider backends = new RocmShmMmapProvider();
         UnsupportedOperationException c = assertThrows(UnsupportedOperationException.class,
@@ -136,40 +130,13 @@ class ProvidersTest {
 
     @Test
     void unlinkNeedsNoGpu() {
-        String name = "hshm-rocm-t-" + ProcessHandle.current().pid() + "-unlink";
+        String name = ShmTestNames.unique("hshm-rocm-t-unlink");
         PosixShmMmap b = PosixShmMmap.create(MemoryBackendId.get(1), 4096, name, 0600);
         try {
             new RocmShmMmapProvider().unlink(name);
             assertFalse(Files.exists(Path.of("/dev/shm", name)));
         } finally {
             b.destroy();
-        }
-    }
-
-    @Test
-    void moduleProvidesExactlyWhatMetaInfServicesListsAndExportsOnlyTheApiPackage() throws IOException {
-        Module m = RocmBackend.class.getModule();
-        assumeTrue(m.isNamed(), "tests run on the class path");
-        ModuleDescriptor d = m.getDescriptor();
-        assertEquals("dev.hshm.provider.rocm", d.name());
-        assertEquals(Set.of("dev.hshm.provider.rocm"),
-                d.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet()));
-        assertTrue(d.requires().stream().anyMatch(r -> r.name().equals("dev.hshm.provider.posix")));
-        assertTrue(d.requires().stream().anyMatch(r -> r.name().equals("dev.hshm.api")
-                && r.modifiers().contains(ModuleDescriptor.Requires.Modifier.TRANSITIVE)));
-        Set<String> spis = new TreeSet<>();
-        for (ModuleDescriptor.Provides p : d.provides()) {
-            spis.add(p.service());
-            assertEquals(new TreeSet<>(p.providers()), servicesFile(m, p.service()), p.service());
-        }
-        assertEquals(Set.of(MemoryBackendProvider.class.getName(), ThreadModelProvider.class.getName()), spis);
-    }
-
-    private static Set<String> servicesFile(Module m, String spi) throws IOException {
-        try (InputStream in = m.getResourceAsStream("META-INF/services/" + spi)) {
-            assertTrue(in != null, "META-INF/services/" + spi + " is missing");
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::trim)
-                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).collect(Collectors.toCollection(TreeSet::new));
         }
     }
 }

@@ -1,9 +1,9 @@
 package dev.hshm.provider.windows;
 
 import dev.hshm.api.spi.Support;
-import dev.hshm.provider.windows.internal.Kernel32;
 import dev.hshm.provider.windows.internal.NativeWinApi;
 import dev.hshm.provider.windows.internal.WinApi;
+import dev.hshm.provider.windows.internal.WinNative;
 
 /** Hands the providers the real Win32 calls, or refuses with the reason they are not available here. */
 final class Natives {
@@ -16,10 +16,10 @@ final class Natives {
      *
      * @param what what needs them, for the message (e.g. {@code "backend kind 'posix_shm_mmap'"})
      * @return {@link NativeWinApi#INSTANCE}
-     * @throws UnsupportedOperationException with {@link Kernel32#support()}'s reason, e.g. "not Windows: Linux"
+     * @throws UnsupportedOperationException with {@link WinNative#support()}'s reason, e.g. "not Windows: Linux"
      */
     static WinApi require(String what) {
-        Support s = Kernel32.support();
+        Support s = WinNative.support();
         if (!s.supported()) {
             throw new UnsupportedOperationException(what + " of provider-windows is not supported here: " + s.reason());
         }

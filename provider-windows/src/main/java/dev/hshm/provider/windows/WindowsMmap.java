@@ -5,9 +5,10 @@ import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.NativeException;
 import dev.hshm.api.spi.AbstractMemoryBackend;
 import dev.hshm.api.spi.BackendHeader;
-import dev.hshm.provider.windows.internal.Kernel32;
+import dev.hshm.api.spi.Sizes;
 import dev.hshm.provider.windows.internal.WinApi;
 import dev.hshm.provider.windows.internal.WinErrors;
+import dev.hshm.provider.windows.internal.WinNative;
 import dev.hshm.provider.windows.internal.WinResult;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -71,7 +72,7 @@ public final class WindowsMmap extends AbstractMemoryBackend {
         }
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment all = Kernel32.segment(r.value(), total, arena);
+            MemorySegment all = WinNative.segment(r.value(), total, arena);
             // VirtualAlloc memory is zero-filled, as format() requires
             MemorySegment header = all.asSlice(0, BackendHeader.DATA_OFFSET);
             BackendHeader.format(header, id, MemoryBackend.POSIX_MMAP, BackendHeader.DATA_OFFSET, size);

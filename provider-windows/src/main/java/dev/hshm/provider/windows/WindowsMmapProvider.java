@@ -2,44 +2,30 @@ package dev.hshm.provider.windows;
 
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
+import dev.hshm.api.spi.AbstractMemoryBackendProvider;
 import dev.hshm.api.spi.BackendOptions;
-import dev.hshm.api.spi.MemoryBackendProvider;
 import dev.hshm.api.spi.Support;
-import dev.hshm.provider.windows.internal.Kernel32;
+import dev.hshm.provider.windows.internal.WinNative;
 
 /**
  * Provides the {@value MemoryBackend#POSIX_MMAP} kind on Windows: private memory from {@code VirtualAlloc}
  * ({@link WindowsMmap}). Supported on 64-bit Windows when this module may make native calls; elsewhere the
  * reason says why ({@code "not Windows: Linux 6.8.0 amd64"}), without loading any library.
  */
-public final class WindowsMmapProvider implements MemoryBackendProvider {
+public final class WindowsMmapProvider extends AbstractMemoryBackendProvider {
 
     /** Priority among providers of the same kind (only one OS's provider is ever supported). */
     public static final int PRIORITY = 50;
 
     /** Creates the provider; cheap, binds nothing. */
     public WindowsMmapProvider() {
+        super(MemoryBackend.POSIX_MMAP, PRIORITY, false);
         // discovery-time constructor: the native work happens once, on the first support() call on Windows
-    }
-
-    @Override
-    public String name() {
-        return MemoryBackend.POSIX_MMAP;
     }
 
     @Override
     public Support support() {
         return Holder.SUPPORT;
-    }
-
-    @Override
-    public int priority() {
-        return PRIORITY;
-    }
-
-    @Override
-    public boolean isShared() {
-        return false;
     }
 
     /**
@@ -52,14 +38,9 @@ public final class WindowsMmapProvider implements MemoryBackendProvider {
         return WindowsMmap.create(Natives.require("backend kind '" + name() + "'"), id, size);
     }
 
-    @Override
-    public String toString() {
-        return "WindowsMmapProvider[" + support() + "]";
-    }
-
     private static final class Holder {
         static final Support SUPPORT = Support.evaluate(() -> {
-            Support s = Kernel32.support();
+            Support s = WinNative.support();
             return s.supported() ? Support.yes("VirtualAlloc(MEM_RESERVE|MEM_COMMIT) on " + s.reason()) : s;
         });
     }

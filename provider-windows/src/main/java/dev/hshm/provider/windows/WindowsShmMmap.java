@@ -10,10 +10,11 @@ import dev.hshm.api.NotFoundException;
 import dev.hshm.api.spi.AbstractMemoryBackend;
 import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.api.spi.ShmNames;
-import dev.hshm.provider.windows.internal.Kernel32;
+import dev.hshm.api.spi.Sizes;
 import dev.hshm.provider.windows.internal.MemoryBasicInformation;
 import dev.hshm.provider.windows.internal.WinApi;
 import dev.hshm.provider.windows.internal.WinErrors;
+import dev.hshm.provider.windows.internal.WinNative;
 import dev.hshm.provider.windows.internal.WinResult;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -141,8 +142,8 @@ public final class WindowsShmMmap extends AbstractMemoryBackend {
         }
         String obj = objectName(name);
         WinResult created = api.createFileMapping(WinApi.INVALID_HANDLE_VALUE, WinApi.PAGE_READWRITE,
-                Sizes.high(total), Sizes.low(total), obj);
-        String createCall = "CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, " + Sizes.dwords(total)
+                Dwords.high(total), Dwords.low(total), obj);
+        String createCall = "CreateFileMappingW(INVALID_HANDLE_VALUE, NULL, PAGE_READWRITE, " + Dwords.dwords(total)
                 + ", \"" + obj + "\")";
         if (created.failed()) {
             throw WinErrors.fail(api, "CreateFileMappingW", created.error(), createCall, obj, total);
@@ -165,7 +166,7 @@ public final class WindowsShmMmap extends AbstractMemoryBackend {
         }
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment all = Kernel32.segment(mapped.value(), total, arena);
+            MemorySegment all = WinNative.segment(mapped.value(), total, arena);
             // a new paging-file section is zero-filled, as format() requires
             MemorySegment header = all.asSlice(0, BackendHeader.DATA_OFFSET);
             BackendHeader.format(header, id, MemoryBackend.POSIX_SHM_MMAP, BackendHeader.DATA_OFFSET, size);
@@ -222,7 +223,7 @@ public final class WindowsShmMmap extends AbstractMemoryBackend {
                 throw new CorruptSegmentException("not an hshm segment (too small for a header): url=" + name
                         + ", size=" + mappedBytes + ", need>=" + BackendHeader.DATA_OFFSET);
             }
-            MemorySegment all = Kernel32.segment(v, mappedBytes, arena);
+            MemorySegment all = WinNative.segment(v, mappedBytes, arena);
             BackendHeader.Info hdr;
             try {
                 hdr = BackendHeader.verify(all, name, ACCEPTED_KINDS, timeoutMs);

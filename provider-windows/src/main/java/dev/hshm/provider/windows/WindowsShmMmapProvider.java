@@ -2,10 +2,10 @@ package dev.hshm.provider.windows;
 
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
+import dev.hshm.api.spi.AbstractMemoryBackendProvider;
 import dev.hshm.api.spi.BackendOptions;
-import dev.hshm.api.spi.MemoryBackendProvider;
 import dev.hshm.api.spi.Support;
-import dev.hshm.provider.windows.internal.Kernel32;
+import dev.hshm.provider.windows.internal.WinNative;
 import java.util.List;
 
 /**
@@ -13,34 +13,20 @@ import java.util.List;
  * paging file ({@link WindowsShmMmap}). Supported on 64-bit Windows when this module may make native calls;
  * elsewhere the reason says why ({@code "not Windows: Linux 6.8.0 amd64"}), without loading any library.
  */
-public final class WindowsShmMmapProvider implements MemoryBackendProvider {
+public final class WindowsShmMmapProvider extends AbstractMemoryBackendProvider {
 
     /** Priority among providers of the same kind (only one OS's provider is ever supported). */
     public static final int PRIORITY = 50;
 
     /** Creates the provider; cheap, binds nothing. */
     public WindowsShmMmapProvider() {
+        super(MemoryBackend.POSIX_SHM_MMAP, PRIORITY, true);
         // discovery-time constructor: the native work happens once, on the first support() call on Windows
-    }
-
-    @Override
-    public String name() {
-        return MemoryBackend.POSIX_SHM_MMAP;
     }
 
     @Override
     public Support support() {
         return Holder.SUPPORT;
-    }
-
-    @Override
-    public int priority() {
-        return PRIORITY;
-    }
-
-    @Override
-    public boolean isShared() {
-        return true;
     }
 
     /**
@@ -51,8 +37,7 @@ public final class WindowsShmMmapProvider implements MemoryBackendProvider {
      */
     @Override
     public MemoryBackend create(MemoryBackendId id, long size, String url, BackendOptions options) {
-        int mode = options != null ? options.mode() : BackendOptions.DEFAULT.mode();
-        return WindowsShmMmap.create(Natives.require("backend kind '" + name() + "'"), id, size, url, mode);
+        return WindowsShmMmap.create(Natives.require("backend kind '" + name() + "'"), id, size, url, mode(options));
     }
 
     /**
@@ -86,14 +71,9 @@ public final class WindowsShmMmapProvider implements MemoryBackendProvider {
         WindowsShmMmap.unlink(Natives.require("backend kind '" + name() + "'"), url);
     }
 
-    @Override
-    public String toString() {
-        return "WindowsShmMmapProvider[" + support() + "]";
-    }
-
     private static final class Holder {
         static final Support SUPPORT = Support.evaluate(() -> {
-            Support s = Kernel32.support();
+            Support s = WinNative.support();
             return s.supported()
                     ? Support.yes("CreateFileMappingW(paging file, Local\\ names)+MapViewOfFile on " + s.reason())
                     : s;

@@ -1,38 +1,29 @@
 package dev.hshm.provider.windows;
 
 import dev.hshm.api.ThreadModel;
+import dev.hshm.api.spi.AbstractThreadModelProvider;
 import dev.hshm.api.spi.Support;
-import dev.hshm.api.spi.ThreadModelProvider;
-import dev.hshm.provider.windows.internal.Kernel32;
+import dev.hshm.provider.windows.internal.WinNative;
 
 /**
  * Provides the {@value ThreadModel#WINDOWS} thread model ({@link WindowsThreadModel}). Supported on 64-bit
  * Windows when this module may make native calls; elsewhere the reason says why
  * ({@code "not Windows: Linux 6.8.0 amd64"}), without loading any library.
  */
-public final class WindowsThreadModelProvider implements ThreadModelProvider {
+public final class WindowsThreadModelProvider extends AbstractThreadModelProvider {
 
     /** Priority among thread models: above the built-in {@code java} fallback ({@link Integer#MIN_VALUE}). */
     public static final int PRIORITY = 50;
 
     /** Creates the provider; cheap, binds nothing. */
     public WindowsThreadModelProvider() {
+        super(ThreadModel.WINDOWS, PRIORITY);
         // discovery-time constructor: the native work happens once, on the first support() call on Windows
-    }
-
-    @Override
-    public String name() {
-        return ThreadModel.WINDOWS;
     }
 
     @Override
     public Support support() {
         return Holder.SUPPORT;
-    }
-
-    @Override
-    public int priority() {
-        return PRIORITY;
     }
 
     /**
@@ -41,18 +32,13 @@ public final class WindowsThreadModelProvider implements ThreadModelProvider {
      * @throws UnsupportedOperationException with the reason if the model is not supported here
      */
     @Override
-    public ThreadModel create() {
+    protected ThreadModel newModel() {
         return new WindowsThreadModel(Natives.require("thread model '" + name() + "'"));
-    }
-
-    @Override
-    public String toString() {
-        return "WindowsThreadModelProvider[" + support() + "]";
     }
 
     private static final class Holder {
         static final Support SUPPORT = Support.evaluate(() -> {
-            Support s = Kernel32.support();
+            Support s = WinNative.support();
             return s.supported()
                     ? Support.yes("Win32 threads: GetCurrentThreadId, SwitchToThread, Sleep on " + s.reason())
                     : s;

@@ -9,7 +9,7 @@
  *
  * <p>On other operating systems every provider reports itself unsupported ({@code "not Windows: Linux ..."})
  * without loading any native library. Native calls go through {@code java.lang.foreign} only, bound in
- * {@link dev.hshm.provider.windows.internal.Kernel32}; the logic is written against
+ * {@link dev.hshm.provider.windows.internal.WinNative}; the logic is written against
  * {@link dev.hshm.provider.windows.internal.WinApi} so that it is unit-tested on every OS. The JVM needs
  * {@code --enable-native-access=dev.hshm.provider.windows} on the module path, or
  * {@code --enable-native-access=ALL-UNNAMED} on the class path and in OSGi.

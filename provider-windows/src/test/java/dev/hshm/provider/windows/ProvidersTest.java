@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
@@ -17,15 +16,8 @@ import dev.hshm.api.spi.NamedProvider;
 import dev.hshm.api.spi.ProviderRegistry;
 import dev.hshm.api.spi.Support;
 import dev.hshm.api.spi.ThreadModelProvider;
-import dev.hshm.provider.windows.internal.Kernel32;
-import java.io.IOException;
-import java.io.InputStream;
-import java.lang.module.ModuleDescriptor;
-import java.nio.charset.StandardCharsets;
+import dev.hshm.provider.windows.internal.WinNative;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledOnOs;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -48,10 +40,10 @@ class ProvidersTest {
             assertFalse(s.supported(), p + ": " + s);
             assertTrue(s.reason().startsWith("not Windows: " + os), s.reason());
             assertSame(s, p.support(), "computed once");
-            assertEquals(Kernel32.support().reason(), s.reason(), "the binding's reason, unchanged");
+            assertEquals(WinNative.support().reason(), s.reason(), "the binding's reason, unchanged");
             assertEquals(50, p.priority());
         }
-        assertFalse(Kernel32.libraryLoadAttempted(), "support() must not look up kernel32 off Windows");
+        assertFalse(WinNative.libraryLoadAttempted(), "support() must not look up kernel32 off Windows");
     }
 
     @Test
@@ -71,7 +63,7 @@ class ProvidersTest {
             assertTrue(e.getMessage().contains("not Windows: " + System.getProperty("os.name")), e.getMessage());
         }
         assertTrue(shm.list().isEmpty());
-        assertFalse(Kernel32.libraryLoadAttempted(), "no call may look up kernel32 off Windows");
+        assertFalse(WinNative.libraryLoadAttempted(), "no call may look up kernel32 off Windows");
     }
 
     @Test
@@ -104,29 +96,5 @@ class ProvidersTest {
         assertEquals(ThreadModel.WINDOWS, reg.supported(ThreadModelProvider.class).getFirst().name());
         ThreadModel m = new WindowsThreadModelProvider().create();
         assertEquals(ProcessHandle.current().pid(), m.getTid() >>> 32);
-    }
-
-    @Test
-    void theModuleProvidesExactlyWhatMetaInfServicesListsAndExportsNothing() throws IOException {
-        Module m = WindowsShmMmapProvider.class.getModule();
-        assumeTrue(m.isNamed(), "tests run on the class path");
-        ModuleDescriptor d = m.getDescriptor();
-        assertEquals("dev.hshm.provider.windows", d.name());
-        assertTrue(d.exports().isEmpty(), "implementation packages are not exported: " + d.exports());
-        assertTrue(d.requires().stream().anyMatch(r -> r.name().equals("dev.hshm.api")));
-        Set<String> spis = new TreeSet<>();
-        for (ModuleDescriptor.Provides p : d.provides()) {
-            spis.add(p.service());
-            assertEquals(new TreeSet<>(p.providers()), servicesFile(m, p.service()), p.service());
-        }
-        assertEquals(Set.of(MemoryBackendProvider.class.getName(), ThreadModelProvider.class.getName()), spis);
-    }
-
-    private static Set<String> servicesFile(Module m, String spi) throws IOException {
-        try (InputStream in = m.getResourceAsStream("META-INF/services/" + spi)) {
-            assertTrue(in != null, "META-INF/services/" + spi + " is missing");
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::trim)
-                    .filter(l -> !l.isEmpty() && !l.startsWith("#")).collect(Collectors.toCollection(TreeSet::new));
-        }
     }
 }

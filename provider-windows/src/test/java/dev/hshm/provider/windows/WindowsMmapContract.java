@@ -2,8 +2,8 @@ package dev.hshm.provider.windows;
 
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
-import dev.hshm.api.testing.MemoryBackendContract;
 import dev.hshm.provider.windows.internal.WinApi;
+import dev.hshm.testkit.MemoryBackendContract;
 
 /** The api's backend contract for {@link WindowsMmap}, over the Win32 calls a subclass chooses. */
 abstract class WindowsMmapContract extends MemoryBackendContract {

@@ -6,8 +6,9 @@ import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.spi.AllocatorProvider;
 import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.api.spi.ProviderRegistry;
-import dev.hshm.api.testing.AllocatorContract;
 import dev.hshm.provider.windows.internal.WinApi;
+import dev.hshm.testkit.AllocatorContract;
+import dev.hshm.testkit.ShmTestNames;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
@@ -41,7 +42,7 @@ abstract class WindowsShmAllocatorContract extends AllocatorContract {
     @Override
     protected Allocator create(AllocatorId id, long heapBytes) {
         WindowsShmMmap b = WindowsShmMmap.create(api(), MemoryBackendId.get(9), heapBytes + (1 << 20),
-                TestNames.unique(), 0600);
+                ShmTestNames.unique("hshmwin"), 0600);
         try {
             BackendHeader.DirectoryEntry e = BackendHeader.reserveAllocator(b.header(), b.dataSize(), id, type(), -1);
             Allocator a = provider().create(b, id, e.regionOffset(), e.regionSize(), 0);

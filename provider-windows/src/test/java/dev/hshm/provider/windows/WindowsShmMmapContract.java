@@ -2,8 +2,9 @@ package dev.hshm.provider.windows;
 
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
-import dev.hshm.api.testing.MemoryBackendContract;
 import dev.hshm.provider.windows.internal.WinApi;
+import dev.hshm.testkit.MemoryBackendContract;
+import dev.hshm.testkit.ShmTestNames;
 
 /** The api's backend contract for {@link WindowsShmMmap}, over the Win32 calls a subclass chooses. */
 abstract class WindowsShmMmapContract extends MemoryBackendContract {
@@ -17,7 +18,7 @@ abstract class WindowsShmMmapContract extends MemoryBackendContract {
 
     @Override
     protected MemoryBackend create(MemoryBackendId id, long size) {
-        return WindowsShmMmap.create(api(), id, size, TestNames.unique(), 0600);
+        return WindowsShmMmap.create(api(), id, size, ShmTestNames.unique("hshmwin"), 0600);
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.NativeException;
 import dev.hshm.api.NotFoundException;
 import dev.hshm.api.spi.BackendHeader;
+import dev.hshm.testkit.ShmTestNames;
 import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The Windows lifetime rules through {@link WindowsShmMmap} over {@link SimulatedWinApi}: a name lives while any
  * backend holds it, dies with the last one, and is never reused by a second create.
- * {@code Kernel32WindowsTest} checks the underlying facts against the real kernel32.
+ * {@code WinNativeWindowsTest} checks the underlying facts against the real kernel32.
  */
 class WindowsShmMmapLifetimeTest {
 
@@ -30,7 +31,7 @@ class WindowsShmMmapLifetimeTest {
 
     @Test
     void theNameLivesWhileAnyBackendHoldsItAndDiesWithTheLast() {
-        String name = TestNames.unique();
+        String name = ShmTestNames.unique("hshmwin");
         WindowsShmMmap creator = WindowsShmMmap.create(api, MemoryBackendId.get(2), 1 << 16, name, 0600);
         creator.data().set(ValueLayout.JAVA_LONG, 0, 31L);
         WindowsShmMmap first = WindowsShmMmap.attach(api, name);
@@ -49,7 +50,7 @@ class WindowsShmMmapLifetimeTest {
 
     @Test
     void aSecondCreateOfTheSameNameFailsAndLeavesTheFirstIntact() {
-        String name = TestNames.unique();
+        String name = ShmTestNames.unique("hshmwin");
         WindowsShmMmap b = WindowsShmMmap.create(api, MemoryBackendId.get(2), 1 << 16, name, 0600);
         b.data().set(ValueLayout.JAVA_INT, 4, 5);
 
@@ -66,7 +67,7 @@ class WindowsShmMmapLifetimeTest {
     void aSizeBeyondTheCommitLimitFailsWithAdviceAndLeavesNothing() {
         api.commitLimit(1L << 30);
         NativeException e = assertThrows(NativeException.class,
-                () -> WindowsShmMmap.create(api, MemoryBackendId.get(2), 2L << 30, TestNames.unique(), 0600));
+                () -> WindowsShmMmap.create(api, MemoryBackendId.get(2), 2L << 30, ShmTestNames.unique("hshmwin"), 0600));
         assertEquals("ERROR_COMMITMENT_LIMIT", e.errorName());
         assertTrue(e.getMessage().contains("The paging file is too small"), e.getMessage());
         assertEquals(0, api.liveSections());

@@ -30,6 +30,7 @@ import dev.hshm.provider.windows.internal.MemoryBasicInformation;
 import dev.hshm.provider.windows.internal.WinApi;
 import dev.hshm.provider.windows.internal.WinErrors;
 import dev.hshm.provider.windows.internal.WinResult;
+import dev.hshm.testkit.ShmTestNames;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -100,7 +101,7 @@ class WindowsShmMmapTest {
     void createAsksForAPagingFileMappingOfHeaderPlusDataSplitIntoDwords(long size, String high, String low) {
         MemorySegment view = memory(2 * DATA_OFFSET); // only the header is touched
         stubCreate(view);
-        String name = TestNames.unique();
+        String name = ShmTestNames.unique("hshmwin");
 
         WindowsShmMmap b = WindowsShmMmap.create(api, MemoryBackendId.get(3), size, name, 0600);
 

@@ -1,6 +1,7 @@
 package dev.hshm.allocators.internal.nativ;
 
 import dev.hshm.api.OutOfMemoryException;
+import dev.hshm.api.spi.NativeAccess;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -60,7 +61,7 @@ public final class Libc {
         try {
             p = (MemorySegment) MALLOC.invokeExact(size);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeAccess.rethrow(t);
         }
         if (p.address() == 0) {
             throw new OutOfMemoryException("malloc returned NULL: size=" + size);
@@ -81,7 +82,7 @@ public final class Libc {
         try {
             p = (MemorySegment) REALLOC.invokeExact(MemorySegment.ofAddress(address), size);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeAccess.rethrow(t);
         }
         if (p.address() == 0) {
             throw new OutOfMemoryException("realloc returned NULL: size=" + size);
@@ -98,7 +99,7 @@ public final class Libc {
         try {
             FREE.invokeExact(MemorySegment.ofAddress(address));
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw NativeAccess.rethrow(t);
         }
     }
 
@@ -126,13 +127,4 @@ public final class Libc {
         return MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
     }
 
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException re) {
-            return re;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException(t);
-    }
 }

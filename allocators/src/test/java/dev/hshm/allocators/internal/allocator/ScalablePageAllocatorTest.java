@@ -1,10 +1,10 @@
 package dev.hshm.allocators.internal.allocator;
 
+import dev.hshm.allocators.internal.backend.MallocBackend;
 import dev.hshm.api.Allocator;
 import dev.hshm.api.AllocatorId;
 import dev.hshm.api.MemoryBackendId;
-import dev.hshm.allocators.internal.backend.MallocBackend;
-import dev.hshm.api.testing.AllocatorContract;
+import dev.hshm.testkit.AllocatorContract;
 
 /** The scalable-page allocator over a malloc backend (the shared-memory runs are in provider-posix and it). */
 class ScalablePageAllocatorTest extends AllocatorContract {

@@ -1,10 +1,10 @@
 package dev.hshm.allocators.internal.allocator;
 
+import dev.hshm.allocators.internal.backend.ArrayBackend;
 import dev.hshm.api.Allocator;
 import dev.hshm.api.AllocatorId;
 import dev.hshm.api.MemoryBackendId;
-import dev.hshm.allocators.internal.backend.ArrayBackend;
-import dev.hshm.api.testing.AllocatorContract;
+import dev.hshm.testkit.AllocatorContract;
 import java.lang.foreign.Arena;
 
 /** The thread-local allocator over an array backend. */

@@ -2,7 +2,7 @@ package dev.hshm.allocators.internal.backend;
 
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
-import dev.hshm.api.testing.MemoryBackendContract;
+import dev.hshm.testkit.MemoryBackendContract;
 
 class MallocBackendTest extends MemoryBackendContract {
 

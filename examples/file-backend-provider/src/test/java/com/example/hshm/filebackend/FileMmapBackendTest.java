@@ -11,42 +11,19 @@ import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.NotFoundException;
 import dev.hshm.api.spi.BackendOptions;
-import dev.hshm.api.testing.MemoryBackendContract;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The example backend passes the api's backend contract, plus what is particular to files. */
-class FileMmapBackendTest extends MemoryBackendContract {
+/** What is particular to files (the backend contract: {@link FileMmapBackendContractTest}). */
+class FileMmapBackendTest {
 
     @TempDir
     Path dir;
-    private final AtomicInteger seq = new AtomicInteger();
     private final FileMmapProvider provider = new FileMmapProvider();
-
-    @Override
-    protected MemoryBackend create(MemoryBackendId id, long size) {
-        return provider.create(id, size, dir.resolve("heap-" + seq.incrementAndGet()).toString(), BackendOptions.DEFAULT);
-    }
-
-    @Override
-    protected MemoryBackend createAt(MemoryBackendId id, long size, String url) {
-        return provider.create(id, size, url, BackendOptions.DEFAULT);
-    }
-
-    @Override
-    protected MemoryBackend attach(MemoryBackend created) {
-        return provider.attach(created.url().orElseThrow());
-    }
-
-    @Override
-    protected String expectedKind() {
-        return FileMmapProvider.KIND;
-    }
 
     @Test
     void theFileIsOwnerOnlyAndRefusesToBeCreatedTwice() throws IOException {

@@ -5,9 +5,9 @@ package dev.hshm.provider.cuda.internal;
  * {@code cudaError_t} code ({@link #SUCCESS} or an error) and passes results back through one-element arrays,
  * as the C function does through pointers. What a result means, which call comes first, and how a failure is
  * reported ({@link CudaErrors}) is decided by the callers ({@link HostRegistration}, {@link CudaShmMmap},
- * {@link CudaThreads}, {@link CudaRuntime}), so that logic is tested with this interface mocked.
+ * {@link CudaThreadModelImpl}, {@link CudaProbe}), so that logic is tested with this interface mocked.
  *
- * <p>The one implementation that calls CUDA is {@link JCudaApi} (through jcuda). Out-values are meaningful only
+ * <p>The one implementation that calls CUDA is {@link CudaNative} (through jcuda). Out-values are meaningful only
  * when the call returned {@link #SUCCESS}: CUDA leaves them undefined on error.
  */
 public interface CudaApi {

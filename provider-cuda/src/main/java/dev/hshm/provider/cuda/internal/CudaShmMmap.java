@@ -3,9 +3,9 @@ package dev.hshm.provider.cuda.internal;
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.StateException;
-import dev.hshm.api.spi.AbstractMemoryBackend;
 import dev.hshm.provider.cuda.CudaBackend;
 import dev.hshm.provider.posix.PosixShmMmap;
+import dev.hshm.provider.posix.RegisteredPosixShm;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
@@ -37,16 +37,13 @@ import java.util.Objects;
  * </ul>
  * The header's attach count counts processes, once each, as for {@code posix_shm_mmap}.
  */
-public final class CudaShmMmap extends AbstractMemoryBackend implements CudaBackend {
+public final class CudaShmMmap extends RegisteredPosixShm implements CudaBackend {
 
-    private final PosixShmMmap inner;
     private final HostRegistration registration;
     private final long dataDevicePointer;
 
     private CudaShmMmap(PosixShmMmap inner, HostRegistration registration, long dataOffset) {
-        super(inner.id(), MemoryBackend.CUDA_SHM_MMAP, inner.url().orElseThrow(), inner.header(), inner.data(),
-                inner.isCreator());
-        this.inner = inner;
+        super(inner, MemoryBackend.CUDA_SHM_MMAP);
         this.registration = registration;
         this.dataDevicePointer = registration.devicePointer() + dataOffset;
     }
@@ -144,36 +141,9 @@ public final class CudaShmMmap extends AbstractMemoryBackend implements CudaBack
         return registration;
     }
 
-    /**
-     * Unregisters, then unmaps the POSIX view without counting this process out of the header a second time
-     * ({@link AbstractMemoryBackend} has done it for this view already).
-     */
     @Override
-    protected void unmap() {
-        RuntimeException failure = null;
-        try {
-            registration.unregister();
-        } catch (RuntimeException e) {
-            failure = e;
-        }
-        try {
-            unmapDecorated(inner);
-        } catch (RuntimeException e) {
-            if (failure == null) {
-                failure = e;
-            } else {
-                failure.addSuppressed(e);
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    /** Removes the name through the POSIX backend (already detached: its destroy only unlinks). */
-    @Override
-    protected void unlink() {
-        inner.destroy();
+    protected void unregister() {
+        registration.unregister();
     }
 
     @Override

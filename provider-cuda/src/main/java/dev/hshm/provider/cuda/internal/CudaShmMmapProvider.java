@@ -2,8 +2,8 @@ package dev.hshm.provider.cuda.internal;
 
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
+import dev.hshm.api.spi.AbstractMemoryBackendProvider;
 import dev.hshm.api.spi.BackendOptions;
-import dev.hshm.api.spi.MemoryBackendProvider;
 import dev.hshm.api.spi.ProviderRegistry;
 import dev.hshm.api.spi.Support;
 import dev.hshm.provider.posix.PosixShmMmap;
@@ -12,41 +12,26 @@ import java.util.List;
 
 /**
  * Provides the {@value MemoryBackend#CUDA_SHM_MMAP} kind ({@link CudaShmMmap}). Supported when CUDA is usable
- * ({@link CudaRuntime}: Linux x86_64, {@code libcuda.so.1}, jcuda, a device) and POSIX shared memory is
+ * ({@link CudaProbe}: Linux x86_64, {@code libcuda.so.1}, jcuda, a device) and POSIX shared memory is
  * ({@link PosixShmMmapProvider}); otherwise the reason names the first thing missing, e.g.
  * {@code "libcuda.so.1 not found (no NVIDIA driver): ..."}. Every operation of an unsupported provider throws
  * {@link UnsupportedOperationException} with that reason, except {@link #list()}, which is then empty.
  */
-public final class CudaShmMmapProvider implements MemoryBackendProvider {
+public final class CudaShmMmapProvider extends AbstractMemoryBackendProvider {
 
     /** Priority among providers of the same kind. */
     public static final int PRIORITY = 50;
 
-    private static final String WHAT = "backend kind '" + MemoryBackend.CUDA_SHM_MMAP + "'";
 
     /** Creates the provider; cheap, loads nothing. */
     public CudaShmMmapProvider() {
+        super(MemoryBackend.CUDA_SHM_MMAP, PRIORITY, true);
         // discovery-time constructor: CUDA is probed once, on the first support() call
-    }
-
-    @Override
-    public String name() {
-        return MemoryBackend.CUDA_SHM_MMAP;
     }
 
     @Override
     public Support support() {
         return Holder.SUPPORT;
-    }
-
-    @Override
-    public int priority() {
-        return PRIORITY;
-    }
-
-    @Override
-    public boolean isShared() {
-        return true;
     }
 
     /**
@@ -58,8 +43,7 @@ public final class CudaShmMmapProvider implements MemoryBackendProvider {
     @Override
     public MemoryBackend create(MemoryBackendId id, long size, String url, BackendOptions options) {
         CudaApi api = api();
-        int mode = options != null ? options.mode() : BackendOptions.DEFAULT.mode();
-        return CudaShmMmap.create(api, id, size, url, mode);
+        return CudaShmMmap.create(api, id, size, url, mode(options));
     }
 
     /**
@@ -90,21 +74,14 @@ public final class CudaShmMmapProvider implements MemoryBackendProvider {
         PosixShmMmap.unlink(url);
     }
 
-    private static CudaApi api() {
-        if (!Holder.SUPPORT.supported()) {
-            throw new UnsupportedOperationException(WHAT + " is not supported here: " + Holder.SUPPORT.reason());
-        }
-        return CudaRuntime.api(WHAT);
-    }
-
-    @Override
-    public String toString() {
-        return "CudaShmMmapProvider[" + support() + "]";
+    private CudaApi api() {
+        requireSupported();
+        return CudaProbe.api(what());
     }
 
     private static final class Holder {
         static final Support SUPPORT = Support.evaluate(() -> {
-            Support cuda = CudaRuntime.support();
+            Support cuda = CudaProbe.support();
             if (!cuda.supported()) {
                 return cuda;
             }

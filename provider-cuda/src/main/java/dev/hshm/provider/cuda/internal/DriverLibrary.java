@@ -1,5 +1,6 @@
 package dev.hshm.provider.cuda.internal;
 
+import dev.hshm.api.spi.NativeAccess;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SymbolLookup;
 
@@ -34,8 +35,7 @@ public final class DriverLibrary {
         } catch (IllegalArgumentException e) {
             return NAME + " not found (no NVIDIA driver): " + e.getMessage();
         } catch (IllegalCallerException e) {
-            return "native access denied: add --enable-native-access=" + nativeAccessNames()
-                    + " (" + e.getMessage() + ")";
+            return NativeAccess.denied(nativeAccessNames(), e.getMessage());
         }
     }
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hshm.api.spi.Support;
-import dev.hshm.provider.cuda.internal.CudaRuntime;
+import dev.hshm.provider.cuda.internal.CudaProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -19,7 +19,7 @@ class CudaHeapGpuTest {
 
     @Test
     void kernelsAndASecondProcessShareAThreadLocalHeapByOffset() throws Exception {
-        Support s = CudaRuntime.support();
+        Support s = CudaProbe.support();
         System.out.println("CudaHeapGpuTest: CUDA " + s);
         assumeTrue(s.supported(), () -> "CUDA is not usable here: " + s.reason());
         assumeTrue(Kernels.available(), Kernels::ptxProblem);

@@ -9,21 +9,18 @@ import dev.hshm.api.MemoryManager;
 import dev.hshm.api.ThreadModel;
 import dev.hshm.provider.cuda.CudaBackend;
 import dev.hshm.provider.cuda.CudaThreadModel;
-import dev.hshm.provider.cuda.internal.CudaRuntime;
+import dev.hshm.provider.cuda.internal.CudaNative;
+import dev.hshm.provider.cuda.internal.CudaProbe;
 import dev.hshm.provider.cuda.internal.CudaThreadModelProvider;
-import dev.hshm.provider.cuda.internal.JCudaApi;
-import java.io.BufferedReader;
+import dev.hshm.testkit.ChildJvm;
 import java.io.File;
-import java.io.InputStreamReader;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import jcuda.runtime.cudaStream_t;
 
 /**
@@ -66,8 +63,8 @@ public final class GpuHeapScenario {
         String role = args.length == 0 ? "parent" : args[0];
         switch (role) {
             case "parent" -> {
-                if (!CudaRuntime.support().supported()) {
-                    System.out.println("GPU TEST NOT RUN: CUDA is not usable here: " + CudaRuntime.support().reason());
+                if (!CudaProbe.support().supported()) {
+                    System.out.println("GPU TEST NOT RUN: CUDA is not usable here: " + CudaProbe.support().reason());
                     System.exit(3);
                 }
                 parent();
@@ -88,7 +85,7 @@ public final class GpuHeapScenario {
 
     /** The parent's part; returns the child's output. */
     static String parent() throws Exception {
-        System.out.println("PARENT support: " + CudaRuntime.support());
+        System.out.println("PARENT support: " + CudaProbe.support());
         CudaThreadModel gpu = (CudaThreadModel) new CudaThreadModelProvider().create();
         String url = "hshm-cuda-gpu-" + ProcessHandle.current().pid();
         MemoryManager mm = MemoryManager.get();
@@ -193,7 +190,7 @@ public final class GpuHeapScenario {
     }
 
     private static cudaStream_t jcudaStream(long handle) {
-        return ((JCudaApi) CudaRuntime.api("the GPU test")).jcudaStream(handle);
+        return ((CudaNative) CudaProbe.api("the GPU test")).jcudaStream(handle);
     }
 
     /** Checks every output from the host; returns each block's sum of outputs. */
@@ -240,26 +237,9 @@ public final class GpuHeapScenario {
         if (classPath != null && !classPath.isBlank()) {
             cp.addAll(Arrays.asList(classPath.split(File.pathSeparator)));
         }
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Dhshm.thread.model=cuda", "-cp",
-                String.join(File.pathSeparator, cp), GpuHeapScenario.class.getName(), "child", url);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        StringBuilder out = new StringBuilder();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                System.out.println("  [child pid " + p.pid() + "] " + line);
-                out.append(line).append('\n');
-            }
-        }
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("the child did not finish: " + out);
-        }
-        if (p.exitValue() != 0) {
-            throw new AssertionError("the child failed (exit " + p.exitValue() + "):\n" + out);
-        }
-        return out.toString();
+        return ChildJvm.java().name("child").echoTo(System.out).nativeAccess("ALL-UNNAMED")
+                .jvmArgs("-Dhshm.thread.model=cuda").classPath(cp).main(GpuHeapScenario.class.getName())
+                .args("child", url).run(120).output();
     }
 
     /** The child's part. */

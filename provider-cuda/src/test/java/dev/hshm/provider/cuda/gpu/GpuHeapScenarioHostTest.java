@@ -12,6 +12,7 @@ import dev.hshm.api.spi.AllocatorProvider;
 import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.api.spi.ProviderRegistry;
 import dev.hshm.provider.posix.PosixShmMmap;
+import dev.hshm.testkit.ShmTestNames;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
@@ -56,7 +57,7 @@ class GpuHeapScenarioHostTest {
 
     @Test
     void theLayoutTheKernelsReadIsWrittenPublishedAndVerifiedAsTheyExpect() throws Exception {
-        String name = "hshm-cuda-t-" + ProcessHandle.current().pid() + "-layout";
+        String name = ShmTestNames.unique("hshm-cuda-t-layout");
         AllocatorId id = AllocatorId.of(21, 0);
         AllocatorProvider p = ProviderRegistry.global().find(AllocatorProvider.class, Allocator.THREAD_LOCAL);
         PosixShmMmap creator = PosixShmMmap.create(MemoryBackendId.get(21), 64L << 20, name, 0600);

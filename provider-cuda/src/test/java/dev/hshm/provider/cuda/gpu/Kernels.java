@@ -1,6 +1,6 @@
 package dev.hshm.provider.cuda.gpu;
 
-import dev.hshm.provider.cuda.internal.JCudaApi;
+import dev.hshm.provider.cuda.internal.CudaNative;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +25,7 @@ import jcuda.runtime.cudaStream_t;
  * runtime made current on the calling thread (the thread model's device). The PTX comes from the build (nvcc,
  * profile {@code cuda-ptx}) or, failing that, from nvcc found on this machine at run time.
  *
- * <p>Test code: the provider's main code calls jcuda only in {@link JCudaApi}; launching kernels is the test's
+ * <p>Test code: the provider's main code calls jcuda only in {@link CudaNative}; launching kernels is the test's
  * business.
  */
 final class Kernels implements AutoCloseable {
@@ -38,7 +38,7 @@ final class Kernels implements AutoCloseable {
     private final CUfunction sumOutputs = new CUfunction();
 
     private Kernels(String ptx) {
-        JCudaApi.prepareNatives("JCudaDriver");
+        CudaNative.prepareNatives("JCudaDriver");
         check("cuInit", JCudaDriver.cuInit(0));
         CUcontext current = new CUcontext();
         check("cuCtxGetCurrent", JCudaDriver.cuCtxGetCurrent(current));

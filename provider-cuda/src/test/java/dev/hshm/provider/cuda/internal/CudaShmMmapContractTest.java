@@ -2,8 +2,9 @@ package dev.hshm.provider.cuda.internal;
 
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
-import dev.hshm.api.testing.MemoryBackendContract;
-import dev.hshm.api.testing.ShmTestNames;
+import dev.hshm.provider.posix.PosixShmMmap;
+import dev.hshm.testkit.MemoryBackendContract;
+import dev.hshm.testkit.ShmTestNames;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -41,5 +42,11 @@ class CudaShmMmapContractTest extends MemoryBackendContract {
     @Override
     protected String expectedKind() {
         return MemoryBackend.CUDA_SHM_MMAP;
+    }
+
+    /** POSIX mappings place the data at a 2 MiB boundary in every process. */
+    @Override
+    protected long expectedDataAlignment() {
+        return PosixShmMmap.ADDRESS_ALIGNMENT;
     }
 }

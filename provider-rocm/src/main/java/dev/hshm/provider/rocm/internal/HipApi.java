@@ -1,8 +1,8 @@
 package dev.hshm.provider.rocm.internal;
 
 /**
- * The HIP runtime calls this module makes, as Java methods: what {@link RocmShmMmap} and {@link HipThreadModel}
- * are written against. {@link HipRuntime} implements it with downcalls into {@code libamdhip64}; tests use a
+ * The HIP runtime calls this module makes, as Java methods: what {@link RocmShmMmap} and {@link RocmThreadModelImpl}
+ * are written against. {@link HipNative} implements it with downcalls into {@code libamdhip64}; tests use a
  * mock, so the registration and clean-up logic is tested on machines without an AMD GPU.
  *
  * <p>Every method either succeeds or throws {@link dev.hshm.api.NativeException} naming the C function, the

@@ -6,6 +6,7 @@ import dev.hshm.api.MemoryBackendId;
 import dev.hshm.api.spi.AbstractMemoryBackend;
 import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.provider.posix.PosixShmMmap;
+import dev.hshm.provider.posix.RegisteredPosixShm;
 import dev.hshm.provider.rocm.RocmBackend;
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
@@ -43,12 +44,11 @@ import java.util.Objects;
  * <p>{@link AbstractMemoryBackend} keeps the attach count for this view; the inner POSIX view would count the
  * same detach a second time, so {@link #unmap()} gives that one decrement back before detaching it.
  */
-public final class RocmShmMmap extends AbstractMemoryBackend implements RocmBackend {
+public final class RocmShmMmap extends RegisteredPosixShm implements RocmBackend {
 
     /** The flags every mapping is registered with: {@code hipHostRegisterPortable | hipHostRegisterMapped}. */
     public static final int REGISTER_FLAGS = HipApi.HOST_REGISTER_PORTABLE | HipApi.HOST_REGISTER_MAPPED;
 
-    private final PosixShmMmap posix;
     private final HipApi hip;
     private final long hostBase;
     private final long registeredBytes;
@@ -57,9 +57,7 @@ public final class RocmShmMmap extends AbstractMemoryBackend implements RocmBack
 
     private RocmShmMmap(PosixShmMmap posix, HipApi hip, long hostBase, long registeredBytes, long devicePointer,
                         int device) {
-        super(posix.id(), MemoryBackend.ROCM_SHM_MMAP, posix.url().orElseThrow(), posix.header(), posix.data(),
-                posix.isCreator());
-        this.posix = posix;
+        super(posix, MemoryBackend.ROCM_SHM_MMAP);
         this.hip = hip;
         this.hostBase = hostBase;
         this.registeredBytes = registeredBytes;
@@ -182,35 +180,8 @@ public final class RocmShmMmap extends AbstractMemoryBackend implements RocmBack
     }
 
     @Override
-    protected void unmap() {
-        RuntimeException failure = null;
-        try {
-            hip.hostUnregister(hostBase);
-        } catch (RuntimeException e) {
-            failure = e;
-        }
-        try {
-            // AbstractMemoryBackend counted this process out already; only the POSIX view's mapping goes
-            unmapDecorated(posix); // after this, touching data() throws IllegalStateException
-        } catch (RuntimeException e) {
-            failure = add(failure, e);
-        }
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    private static RuntimeException add(RuntimeException first, RuntimeException next) {
-        if (first == null) {
-            return next;
-        }
-        first.addSuppressed(next);
-        return first;
-    }
-
-    @Override
-    protected void unlink() {
-        posix.destroy(); // already detached by unmap(): removes the name only (a name already gone is no error)
+    protected void unregister() {
+        hip.hostUnregister(hostBase);
     }
 
     @Override

@@ -2,8 +2,8 @@ package dev.hshm.provider.rocm.internal;
 
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
+import dev.hshm.api.spi.AbstractMemoryBackendProvider;
 import dev.hshm.api.spi.BackendOptions;
-import dev.hshm.api.spi.MemoryBackendProvider;
 import dev.hshm.api.spi.Support;
 import dev.hshm.provider.posix.PosixShmMmap;
 import dev.hshm.provider.posix.PosixShmMmapProvider;
@@ -12,38 +12,24 @@ import java.util.List;
 /**
  * Provides the {@value MemoryBackend#ROCM_SHM_MMAP} kind ({@link RocmShmMmap}): POSIX shared memory registered
  * with an AMD GPU. Supported when {@code libamdhip64} loads, sees at least one device, and POSIX shared memory
- * works; otherwise the reason says which of these failed ({@value HipRuntime#NOT_FOUND}, {@code "no AMD GPU:
+ * works; otherwise the reason says which of these failed ({@value HipNative#NOT_FOUND}, {@code "no AMD GPU:
  * hipGetDeviceCount returned hipErrorNoDevice (100) ..."}, {@code "native access denied: add
  * --enable-native-access=dev.hshm.provider.rocm ..."}).
  */
-public final class RocmShmMmapProvider implements MemoryBackendProvider {
+public final class RocmShmMmapProvider extends AbstractMemoryBackendProvider {
 
     /** Priority among providers of the same kind. */
     public static final int PRIORITY = 50;
 
     /** Creates the provider; cheap, loads nothing. */
     public RocmShmMmapProvider() {
+        super(MemoryBackend.ROCM_SHM_MMAP, PRIORITY, true);
         // discovery-time constructor: the library is loaded once, on the first support() call
-    }
-
-    @Override
-    public String name() {
-        return MemoryBackend.ROCM_SHM_MMAP;
     }
 
     @Override
     public Support support() {
         return Holder.SUPPORT;
-    }
-
-    @Override
-    public int priority() {
-        return PRIORITY;
-    }
-
-    @Override
-    public boolean isShared() {
-        return true;
     }
 
     /**
@@ -55,8 +41,7 @@ public final class RocmShmMmapProvider implements MemoryBackendProvider {
     @Override
     public MemoryBackend create(MemoryBackendId id, long size, String url, BackendOptions options) {
         requireSupported();
-        int mode = options != null ? options.mode() : BackendOptions.DEFAULT.mode();
-        return RocmShmMmap.create(HipRuntime.require(), id, size, url, mode);
+        return RocmShmMmap.create(HipNative.require(), id, size, url, mode(options));
     }
 
     /**
@@ -67,7 +52,7 @@ public final class RocmShmMmapProvider implements MemoryBackendProvider {
     @Override
     public MemoryBackend attach(String url) {
         requireSupported();
-        return RocmShmMmap.attach(HipRuntime.require(), url);
+        return RocmShmMmap.attach(HipNative.require(), url);
     }
 
     /** The POSIX shared memory this provider could attach: none when it is unsupported here. */
@@ -82,21 +67,10 @@ public final class RocmShmMmapProvider implements MemoryBackendProvider {
         PosixShmMmap.unlink(url);
     }
 
-    private void requireSupported() {
-        Support s = support();
-        if (!s.supported()) {
-            throw new UnsupportedOperationException("backend kind '" + name() + "' is not supported here: " + s.reason());
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "RocmShmMmapProvider[" + support() + "]";
-    }
 
     private static final class Holder {
         static final Support SUPPORT = Support.evaluate(() -> {
-            Support hip = HipRuntime.support();
+            Support hip = HipNative.support();
             if (!hip.supported()) {
                 return hip;
             }

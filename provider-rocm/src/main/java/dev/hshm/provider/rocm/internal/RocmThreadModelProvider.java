@@ -1,16 +1,16 @@
 package dev.hshm.provider.rocm.internal;
 
 import dev.hshm.api.ThreadModel;
+import dev.hshm.api.spi.AbstractThreadModelProvider;
 import dev.hshm.api.spi.Support;
-import dev.hshm.api.spi.ThreadModelProvider;
 
 /**
- * Provides the {@value ThreadModel#ROCM} thread model ({@link HipThreadModel}). Supported when {@code libamdhip64}
+ * Provides the {@value ThreadModel#ROCM} thread model ({@link RocmThreadModelImpl}). Supported when {@code libamdhip64}
  * loads and sees at least one AMD GPU; the reason says why not otherwise. Its priority, {@value #PRIORITY}, is
  * below {@code pthreads} (50): the model is chosen only when forced ({@code -Dhshm.thread.model=rocm}) or when it
  * is the only supported one. The default device of each thread is {@code -Dhshm.rocm.device} (0 unless set).
  */
-public final class RocmThreadModelProvider implements ThreadModelProvider {
+public final class RocmThreadModelProvider extends AbstractThreadModelProvider {
 
     /** Priority among thread models: below pthreads (50), above the built-in {@code java} fallback. */
     public static final int PRIORITY = 20;
@@ -20,22 +20,13 @@ public final class RocmThreadModelProvider implements ThreadModelProvider {
 
     /** Creates the provider; cheap, loads nothing. */
     public RocmThreadModelProvider() {
+        super(ThreadModel.ROCM, PRIORITY);
         // discovery-time constructor: the library is loaded once, on the first support() call
-    }
-
-    @Override
-    public String name() {
-        return ThreadModel.ROCM;
     }
 
     @Override
     public Support support() {
         return Holder.SUPPORT;
-    }
-
-    @Override
-    public int priority() {
-        return PRIORITY;
     }
 
     /**
@@ -45,12 +36,7 @@ public final class RocmThreadModelProvider implements ThreadModelProvider {
      * @throws IllegalArgumentException if {@code -Dhshm.rocm.device} is not a device of this machine
      */
     @Override
-    public ThreadModel create() {
-        Support s = support();
-        if (!s.supported()) {
-            throw new UnsupportedOperationException("thread model '" + ThreadModel.ROCM + "' is not supported here: "
-                    + s.reason());
-        }
+    protected ThreadModel newModel() {
         String prop = System.getProperty(DEVICE_PROPERTY, "0").trim();
         int device;
         try {
@@ -58,17 +44,12 @@ public final class RocmThreadModelProvider implements ThreadModelProvider {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("-D" + DEVICE_PROPERTY + " must be a device ordinal: '" + prop + "'", e);
         }
-        return new HipThreadModel(HipRuntime.require(), device);
-    }
-
-    @Override
-    public String toString() {
-        return "RocmThreadModelProvider[" + support() + "]";
+        return new RocmThreadModelImpl(HipNative.require(), device);
     }
 
     private static final class Holder {
         static final Support SUPPORT = Support.evaluate(() -> {
-            Support hip = HipRuntime.support();
+            Support hip = HipNative.support();
             return hip.supported()
                     ? Support.yes("host threads driving AMD GPUs, a device and stream per thread; " + hip.reason())
                     : hip;

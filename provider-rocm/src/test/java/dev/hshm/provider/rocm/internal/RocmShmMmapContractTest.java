@@ -6,8 +6,9 @@ import static org.mockito.Mockito.when;
 
 import dev.hshm.api.MemoryBackend;
 import dev.hshm.api.MemoryBackendId;
-import dev.hshm.api.testing.MemoryBackendContract;
-import dev.hshm.api.testing.ShmTestNames;
+import dev.hshm.provider.posix.PosixShmMmap;
+import dev.hshm.testkit.MemoryBackendContract;
+import dev.hshm.testkit.ShmTestNames;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -49,5 +50,11 @@ class RocmShmMmapContractTest extends MemoryBackendContract {
     @Override
     protected String expectedKind() {
         return MemoryBackend.ROCM_SHM_MMAP;
+    }
+
+    /** POSIX mappings place the data at a 2 MiB boundary in every process. */
+    @Override
+    protected long expectedDataAlignment() {
+        return PosixShmMmap.ADDRESS_ALIGNMENT;
     }
 }

@@ -8,7 +8,7 @@ package dev.hshm.provider.windows.internal;
  * <p>Why an interface: the backends and the thread model are written against it, so that their logic (size
  * splitting, names, error translation, clean-up order on failure, header formatting and verification) runs
  * in unit tests on every OS with a mock or an in-memory double, while {@link NativeWinApi} — the real
- * implementation, which delegates to the FFM binding {@link Kernel32} — runs on Windows. The methods mirror
+ * implementation, which delegates to the FFM binding {@link WinNative} — runs on Windows. The methods mirror
  * the C functions one to one; the constants below are the values from {@code <windows.h>} that the callers
  * pass.
  *

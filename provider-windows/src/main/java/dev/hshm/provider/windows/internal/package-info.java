@@ -1,5 +1,5 @@
 /**
- * The Windows native layer: {@link dev.hshm.provider.windows.internal.Kernel32}, the one class that binds
+ * The Windows native layer: {@link dev.hshm.provider.windows.internal.WinNative}, the one class that binds
  * {@code kernel32.dll} through {@code java.lang.foreign}; {@link dev.hshm.provider.windows.internal.WinApi},
  * the small interface the backends and the thread model are written against (mocked in tests that run on
  * every OS); {@link dev.hshm.provider.windows.internal.NativeWinApi}, its real implementation; and

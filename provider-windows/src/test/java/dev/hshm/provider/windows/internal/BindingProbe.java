@@ -1,7 +1,7 @@
 package dev.hshm.provider.windows.internal;
 
 /**
- * Run in a child JVM by {@link Kernel32BindingFailureTest}: prints what the binding says about itself and
+ * Run in a child JVM by {@link WinNativeBindingFailureTest}: prints what the binding says about itself and
  * what a call does, one {@code key=value} per line.
  */
 public final class BindingProbe {
@@ -15,9 +15,9 @@ public final class BindingProbe {
      * @param args ignored
      */
     public static void main(String[] args) {
-        System.out.println("windows=" + Kernel32.isWindows());
-        System.out.println("support=" + Kernel32.support());
-        System.out.println("loadAttempted=" + Kernel32.libraryLoadAttempted());
+        System.out.println("windows=" + WinNative.isWindows());
+        System.out.println("support=" + WinNative.support());
+        System.out.println("loadAttempted=" + WinNative.libraryLoadAttempted());
         try {
             NativeWinApi.INSTANCE.getCurrentThreadId();
             System.out.println("call=returned");
