@@ -132,7 +132,7 @@ public final class ShmHashMap {
     }
 
     /** The slot offset (in {@code t}) of {@code key}, or -1; bounded by the capacity. */
-    private long find(int s, MapSegments.Table t, long h, long tag, MemorySegment key) {
+    private long find(int s, MapSegments.Table t, long tag, MemorySegment key) {
         MemorySegment seg = t.seg();
         long mask = t.mask();
         long kl = key.byteSize();
@@ -185,7 +185,7 @@ public final class ShmHashMap {
             }
             long len;
             try {
-                len = copyValue(s, m.table(s), h, tag, key, dst);
+                len = copyValue(s, m.table(s), tag, key, dst);
             } catch (RuntimeException e) {
                 if (m.unchanged(s, seq)) {
                     throw m.corrupt(s, e);
@@ -198,15 +198,15 @@ public final class ShmHashMap {
         }
         m.lock(s);
         try {
-            return copyValue(s, m.table(s), h, tag, key, dst);
+            return copyValue(s, m.table(s), tag, key, dst);
         } finally {
             m.unlock(s);
         }
     }
 
     /** The value's length (copied into dst if it fits), or -1. */
-    private long copyValue(int s, MapSegments.Table t, long h, long tag, MemorySegment key, MemorySegment dst) {
-        long at = find(s, t, h, tag, key);
+    private long copyValue(int s, MapSegments.Table t, long tag, MemorySegment key, MemorySegment dst) {
+        long at = find(s, t, tag, key);
         if (at < 0) {
             return -1;
         }
@@ -246,7 +246,7 @@ public final class ShmHashMap {
             }
             byte[] v;
             try {
-                v = valueArray(s, m.table(s), h, tag, k);
+                v = valueArray(s, m.table(s), tag, k);
             } catch (RuntimeException e) {
                 if (m.unchanged(s, seq)) {
                     throw m.corrupt(s, e);
@@ -259,14 +259,14 @@ public final class ShmHashMap {
         }
         m.lock(s);
         try {
-            return valueArray(s, m.table(s), h, tag, k);
+            return valueArray(s, m.table(s), tag, k);
         } finally {
             m.unlock(s);
         }
     }
 
-    private byte[] valueArray(int s, MapSegments.Table t, long h, long tag, MemorySegment key) {
-        long at = find(s, t, h, tag, key);
+    private byte[] valueArray(int s, MapSegments.Table t, long tag, MemorySegment key) {
+        long at = find(s, t, tag, key);
         if (at < 0) {
             return null;
         }
@@ -386,7 +386,7 @@ public final class ShmHashMap {
         m.lock(s);
         try {
             MapSegments.Table t = m.table(s);
-            long at = find(s, t, h, tag, key);
+            long at = find(s, t, tag, key);
             if (at < 0) {
                 return false;
             }
@@ -485,7 +485,7 @@ public final class ShmHashMap {
                     int kl = entryKeyLength(s, e);
                     MemorySegment key = mem.asSlice(e + MapLayout.E_KEY, kl);
                     long h = Hashing.hash(key, 0, kl);
-                    if (MapSegments.tagOf(h) != tg || m.segmentOf(h) != s || find(s, t, h, tg, key) != at) {
+                    if (MapSegments.tagOf(h) != tg || m.segmentOf(h) != s || find(s, t, tg, key) != at) {
                         throw new CorruptSegmentException(m.what + " segment " + s + ": slot " + i + " has TAG=0x"
                                 + Long.toHexString(tg) + " for a key its hash does not lead to (ENTRY=" + e + ")");
                     }

@@ -115,7 +115,7 @@ public final class ShmLongLongMap {
             long v = absent;
             try {
                 MapSegments.Table t = m.table(s);
-                at = find(t, h, tag, key);
+                at = find(t, tag, key);
                 if (presence) {
                     v = at >= 0 ? 1 : 0;
                 } else if (at >= 0) {
@@ -134,7 +134,7 @@ public final class ShmLongLongMap {
         m.lock(s);
         try {
             MapSegments.Table t = m.table(s);
-            long at = find(t, h, tag, key);
+            long at = find(t, tag, key);
             if (presence) {
                 return at >= 0 ? 1 : 0;
             }
@@ -145,7 +145,7 @@ public final class ShmLongLongMap {
     }
 
     /** The slot of {@code key} in {@code t}, or -1; bounded by the capacity. */
-    private static long find(MapSegments.Table t, long h, long tag, long key) {
+    private static long find(MapSegments.Table t, long tag, long key) {
         MemorySegment seg = t.seg();
         long mask = t.mask();
         long i = tag & mask; // the start comes from the tag, as in a rebuild
@@ -198,7 +198,7 @@ public final class ShmLongLongMap {
         m.lock(s);
         try {
             MapSegments.Table t = m.table(s);
-            long at = find(t, h, MapSegments.tagOf(h), key);
+            long at = find(t, MapSegments.tagOf(h), key);
             long old = at >= 0 ? t.seg().get(LONG, at + 16) : absent;
             long nu = f.applyAsLong(old, x);
             putLocked(key, nu);
@@ -259,7 +259,7 @@ public final class ShmLongLongMap {
         m.lock(s);
         try {
             MapSegments.Table t = m.table(s);
-            long at = find(t, h, tag, key);
+            long at = find(t, tag, key);
             if (at < 0) {
                 return false;
             }
@@ -341,7 +341,7 @@ public final class ShmLongLongMap {
                     live++;
                     long key = t.seg().get(LONG, at + 8);
                     long h = Hashing.mix(key);
-                    if (MapSegments.tagOf(h) != tg || m.segmentOf(h) != s || find(t, h, tg, key) != at) {
+                    if (MapSegments.tagOf(h) != tg || m.segmentOf(h) != s || find(t, tg, key) != at) {
                         throw new CorruptSegmentException(m.what + " segment " + s + ": slot " + i + " holds key " + key
                                 + " with TAG=0x" + Long.toHexString(tg) + " that its hash does not lead to");
                     }

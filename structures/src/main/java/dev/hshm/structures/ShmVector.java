@@ -53,6 +53,7 @@ public final class ShmVector implements Iterable<MemorySegment> {
     private final Allocator allocator;
     private final MemorySegment hdr;
     private final long element;
+    private final String name;
     private final String what;
     /** The data block this handle last resolved; immutable, so racy publication between threads is safe. */
     private Data data;
@@ -60,11 +61,12 @@ public final class ShmVector implements Iterable<MemorySegment> {
     private record Data(long offset, MemorySegment seg, long capacity) {
     }
 
-    private ShmVector(Allocator allocator, MemorySegment hdr, long element, String what) {
+    private ShmVector(Allocator allocator, MemorySegment hdr, long element, String name) {
         this.allocator = allocator;
         this.hdr = hdr;
         this.element = element;
-        this.what = what;
+        this.name = name;
+        this.what = "vector '" + name + "'";
     }
 
     /**
@@ -118,7 +120,7 @@ public final class ShmVector implements Iterable<MemorySegment> {
                 ContainerHeader.publish(m);
             });
             success = true;
-            return new ShmVector(a, o.memory(), e, "vector '" + name + "'");
+            return new ShmVector(a, o.memory(), e, name);
         } finally {
             if (!success) {
                 a.freeOffset(MemContext.DEFAULT, block); // the name was not made: nobody else knows the block
@@ -144,7 +146,7 @@ public final class ShmVector implements Iterable<MemorySegment> {
             throw new CorruptSegmentException("vector '" + name + "': bad element size in header: element=" + e
                     + " (in [1, " + VectorLayout.MAX_ELEMENT + "])");
         }
-        ShmVector v = new ShmVector(dir.allocator(), m, e, "vector '" + name + "'");
+        ShmVector v = new ShmVector(dir.allocator(), m, e, name);
         v.load(Words.getAcquire(m, VectorLayout.DATA)); // checks the data block now, not on first use
         return v;
     }
@@ -436,7 +438,6 @@ public final class ShmVector implements Iterable<MemorySegment> {
      * </ol>
      */
     private Data growTo(Data d, long size, long cap) {
-        String name = what;
         checkBytes(allocator, name, cap, element);
         long block = allocator.alignedAllocateOffset(MemContext.DEFAULT, VectorLayout.dataBytes(cap, element),
                 VectorLayout.DATA_ALIGNMENT);
@@ -459,7 +460,7 @@ public final class ShmVector implements Iterable<MemorySegment> {
     public void destroy(NamedObjects dir) {
         long off = Words.getAcquire(hdr, VectorLayout.DATA);
         load(off);
-        dir.destroy(what.substring("vector '".length(), what.length() - 1));
+        dir.destroy(name);
         allocator.freeOffset(MemContext.DEFAULT, off);
     }
 
