@@ -476,6 +476,50 @@ final class MapSegments {
         Words.put(hdr, d + MapLayout.S_USED, used);
     }
 
+    /** What {@link #walk} calls for each live slot, with its segment's lock held. */
+    interface SlotVisitor {
+        void visit(int s, Table t, long i, long at, long tag);
+    }
+
+    /**
+     * Calls {@code v} for every live slot, one segment at a time under its lock (bounded by each capacity).
+     *
+     * @param checkCounts also check that COUNT and USED match the slots
+     * @return the number of live slots
+     * @throws CorruptSegmentException if a count does not match
+     */
+    long walk(boolean checkCounts, SlotVisitor v) {
+        long total = 0;
+        for (int s = 0; s < segments; s++) {
+            lock(s);
+            try {
+                Table t = table(s);
+                long live = 0;
+                long used = 0;
+                for (long i = 0; i < t.capacity; i++) {
+                    long at = slotAt(t, i, slotBytes);
+                    long tag = t.seg.get(ValueLayout.JAVA_LONG, at);
+                    if (tag == MapLayout.EMPTY) {
+                        continue;
+                    }
+                    used++;
+                    if (tag != MapLayout.TOMBSTONE) {
+                        live++;
+                        v.visit(s, t, i, at, tag);
+                    }
+                }
+                if (checkCounts && (live != count(s) || used != used(s, t))) {
+                    throw new CorruptSegmentException(what + " segment " + s + ": COUNT=" + count(s) + ", USED="
+                            + used(s, t) + " but the slots hold " + live + " entries and " + used + " used slots");
+                }
+                total += live;
+            } finally {
+                unlock(s);
+            }
+        }
+        return total;
+    }
+
     /** Frees every segment's table (after the map's own blocks); for destroy. */
     void freeTables() {
         for (int s = 0; s < segments; s++) {

@@ -31,6 +31,8 @@ import java.util.function.BiConsumer;
 public final class ShmHashMap {
 
     static final long SLOT_BYTES = 16;
+    /** Reads of {@link #get(byte[])} whose value changed length between sizing and copying, before it gives up. */
+    static final int MAX_RESIZED_TRIES = 1_000;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
 
@@ -234,47 +236,22 @@ public final class ShmHashMap {
      */
     public byte[] get(byte[] key) {
         MemorySegment k = MemorySegment.ofArray(key);
-        checkKey(k);
-        long h = Hashing.hash(k, 0, k.byteSize());
-        int s = m.segmentOf(h);
-        long tag = MapSegments.tagOf(h);
-        for (int attempt = 0; attempt < MapSegments.MAX_OPTIMISTIC_TRIES; attempt++) {
-            long seq = m.seqAcquire(s);
-            if ((seq & 1) != 0) {
-                Thread.onSpinWait();
-                continue;
+        for (int attempt = 0; attempt < MAX_RESIZED_TRIES; attempt++) {
+            long len = lookup(k, MemorySegment.NULL);
+            if (len < 0) {
+                return null;
             }
-            byte[] v;
-            try {
-                v = valueArray(s, m.table(s), tag, k);
-            } catch (RuntimeException e) {
-                if (m.unchanged(s, seq)) {
-                    throw m.corrupt(s, e);
-                }
-                continue;
+            byte[] v = new byte[(int) len]; // len <= MAX_VALUE: checked by find
+            long again = lookup(k, MemorySegment.ofArray(v));
+            if (again == len) {
+                return v; // one consistent read of a value of this length
             }
-            if (m.unchanged(s, seq)) {
-                return v;
+            if (again < 0) {
+                return null;
             }
         }
-        m.lock(s);
-        try {
-            return valueArray(s, m.table(s), tag, k);
-        } finally {
-            m.unlock(s);
-        }
-    }
-
-    private byte[] valueArray(int s, MapSegments.Table t, long tag, MemorySegment key) {
-        long at = find(s, t, tag, key);
-        if (at < 0) {
-            return null;
-        }
-        long e = t.seg().get(LONG, at + 8);
-        int vl = mem.get(INT, e + MapLayout.E_VALUE_LEN); // checked by find: <= MAX_VALUE
-        byte[] v = new byte[vl];
-        MemorySegment.copy(mem, ValueLayout.JAVA_BYTE, e + MapLayout.E_KEY + key.byteSize(), v, 0, vl);
-        return v;
+        throw new dev.hshm.api.StateException(m.what + ": the value kept changing its length under " + MAX_RESIZED_TRIES
+                + " reads in a row");
     }
 
     /**
@@ -434,25 +411,13 @@ public final class ShmHashMap {
      * @param action receives key and value
      */
     public void forEach(BiConsumer<MemorySegment, MemorySegment> action) {
-        for (int s = 0; s < m.segments; s++) {
-            m.lock(s);
-            try {
-                MapSegments.Table t = m.table(s);
-                for (long i = 0; i < t.capacity(); i++) {
-                    long at = MapLayout.T_SLOTS + i * SLOT_BYTES;
-                    long tg = t.seg().get(LONG, at);
-                    if (tg != MapLayout.EMPTY && tg != MapLayout.TOMBSTONE) {
-                        long e = t.seg().get(LONG, at + 8);
-                        int kl = entryKeyLength(s, e);
-                        int vl = mem.get(INT, e + MapLayout.E_VALUE_LEN);
-                        action.accept(mem.asSlice(e + MapLayout.E_KEY, kl).asReadOnly(),
-                                mem.asSlice(e + MapLayout.E_KEY + kl, vl).asReadOnly());
-                    }
-                }
-            } finally {
-                m.unlock(s);
-            }
-        }
+        m.walk(false, (s, t, i, at, tag) -> {
+            long e = t.seg().get(LONG, at + 8);
+            int kl = entryKeyLength(s, e);
+            int vl = mem.get(INT, e + MapLayout.E_VALUE_LEN);
+            action.accept(mem.asSlice(e + MapLayout.E_KEY, kl).asReadOnly(),
+                    mem.asSlice(e + MapLayout.E_KEY + kl, vl).asReadOnly());
+        });
     }
 
     /**
@@ -463,43 +428,16 @@ public final class ShmHashMap {
      * @throws CorruptSegmentException naming the first inconsistency
      */
     public long check() {
-        long total = 0;
-        for (int s = 0; s < m.segments; s++) {
-            m.lock(s);
-            try {
-                MapSegments.Table t = m.table(s);
-                long live = 0;
-                long used = 0;
-                for (long i = 0; i < t.capacity(); i++) {
-                    long at = MapLayout.T_SLOTS + i * SLOT_BYTES;
-                    long tg = t.seg().get(LONG, at);
-                    if (tg == MapLayout.EMPTY) {
-                        continue;
-                    }
-                    used++;
-                    if (tg == MapLayout.TOMBSTONE) {
-                        continue;
-                    }
-                    live++;
-                    long e = t.seg().get(LONG, at + 8);
-                    int kl = entryKeyLength(s, e);
-                    MemorySegment key = mem.asSlice(e + MapLayout.E_KEY, kl);
-                    long h = Hashing.hash(key, 0, kl);
-                    if (MapSegments.tagOf(h) != tg || m.segmentOf(h) != s || find(s, t, tg, key) != at) {
-                        throw new CorruptSegmentException(m.what + " segment " + s + ": slot " + i + " has TAG=0x"
-                                + Long.toHexString(tg) + " for a key its hash does not lead to (ENTRY=" + e + ")");
-                    }
-                }
-                if (live != m.count(s) || used != m.used(s, t)) {
-                    throw new CorruptSegmentException(m.what + " segment " + s + ": COUNT=" + m.count(s) + ", USED="
-                            + m.used(s, t) + " but the slots hold " + live + " entries and " + used + " used slots");
-                }
-                total += live;
-            } finally {
-                m.unlock(s);
+        return m.walk(true, (s, t, i, at, tg) -> {
+            long e = t.seg().get(LONG, at + 8);
+            int kl = entryKeyLength(s, e);
+            MemorySegment key = mem.asSlice(e + MapLayout.E_KEY, kl);
+            long h = Hashing.hash(key, 0, kl);
+            if (MapSegments.tagOf(h) != tg || m.segmentOf(h) != s || find(s, t, tg, key) != at) {
+                throw new CorruptSegmentException(m.what + " segment " + s + ": slot " + i + " has TAG=0x"
+                        + Long.toHexString(tg) + " for a key its hash does not lead to (ENTRY=" + e + ")");
             }
-        }
-        return total;
+        });
     }
 
     /**
@@ -508,16 +446,7 @@ public final class ShmHashMap {
      * @param dir the directory it was created in
      */
     public void destroy(NamedObjects dir) {
-        for (int s = 0; s < m.segments; s++) {
-            MapSegments.Table t = m.table(s);
-            for (long i = 0; i < t.capacity(); i++) {
-                long at = MapLayout.T_SLOTS + i * SLOT_BYTES;
-                long tg = t.seg().get(LONG, at);
-                if (tg != MapLayout.EMPTY && tg != MapLayout.TOMBSTONE) {
-                    m.allocator.freeOffset(MemContext.DEFAULT, t.seg().get(LONG, at + 8));
-                }
-            }
-        }
+        m.walk(false, (s, t, i, at, tag) -> m.allocator.freeOffset(MemContext.DEFAULT, t.seg().get(LONG, at + 8)));
         m.freeTables();
         dir.destroy(name);
     }

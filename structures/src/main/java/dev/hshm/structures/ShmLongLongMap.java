@@ -296,21 +296,7 @@ public final class ShmLongLongMap {
      * @param action receives key and value
      */
     public void forEach(java.util.function.BiConsumer<Long, Long> action) {
-        for (int s = 0; s < m.segments; s++) {
-            m.lock(s);
-            try {
-                MapSegments.Table t = m.table(s);
-                for (long i = 0; i < t.capacity(); i++) {
-                    long at = MapLayout.T_SLOTS + i * SLOT_BYTES;
-                    long tg = t.seg().get(LONG, at);
-                    if (tg != MapLayout.EMPTY && tg != MapLayout.TOMBSTONE) {
-                        action.accept(t.seg().get(LONG, at + 8), t.seg().get(LONG, at + 16));
-                    }
-                }
-            } finally {
-                m.unlock(s);
-            }
-        }
+        m.walk(false, (s, t, i, at, tag) -> action.accept(t.seg().get(LONG, at + 8), t.seg().get(LONG, at + 16)));
     }
 
     /**
@@ -321,41 +307,14 @@ public final class ShmLongLongMap {
      * @throws CorruptSegmentException naming the first inconsistency
      */
     public long check() {
-        long total = 0;
-        for (int s = 0; s < m.segments; s++) {
-            m.lock(s);
-            try {
-                MapSegments.Table t = m.table(s);
-                long live = 0;
-                long used = 0;
-                for (long i = 0; i < t.capacity(); i++) {
-                    long at = MapLayout.T_SLOTS + i * SLOT_BYTES;
-                    long tg = t.seg().get(LONG, at);
-                    if (tg == MapLayout.EMPTY) {
-                        continue;
-                    }
-                    used++;
-                    if (tg == MapLayout.TOMBSTONE) {
-                        continue;
-                    }
-                    live++;
-                    long key = t.seg().get(LONG, at + 8);
-                    long h = Hashing.mix(key);
-                    if (MapSegments.tagOf(h) != tg || m.segmentOf(h) != s || find(t, tg, key) != at) {
-                        throw new CorruptSegmentException(m.what + " segment " + s + ": slot " + i + " holds key " + key
-                                + " with TAG=0x" + Long.toHexString(tg) + " that its hash does not lead to");
-                    }
-                }
-                if (live != m.count(s) || used != m.used(s, t)) {
-                    throw new CorruptSegmentException(m.what + " segment " + s + ": COUNT=" + m.count(s) + ", USED="
-                            + m.used(s, t) + " but the slots hold " + live + " entries and " + used + " used slots");
-                }
-                total += live;
-            } finally {
-                m.unlock(s);
+        return m.walk(true, (s, t, i, at, tg) -> {
+            long key = t.seg().get(LONG, at + 8);
+            long h = Hashing.mix(key);
+            if (MapSegments.tagOf(h) != tg || m.segmentOf(h) != s || find(t, tg, key) != at) {
+                throw new CorruptSegmentException(m.what + " segment " + s + ": slot " + i + " holds key " + key
+                        + " with TAG=0x" + Long.toHexString(tg) + " that its hash does not lead to");
             }
-        }
-        return total;
+        });
     }
 
     /**

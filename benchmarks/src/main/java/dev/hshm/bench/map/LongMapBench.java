@@ -1,11 +1,5 @@
 package dev.hshm.bench.map;
 
-import dev.hshm.api.Allocator;
-import dev.hshm.api.AllocatorId;
-import dev.hshm.api.MemoryBackend;
-import dev.hshm.api.MemoryBackendId;
-import dev.hshm.api.MemoryManager;
-import dev.hshm.structures.NamedObjects;
 import dev.hshm.structures.ShmLongLongMap;
 import java.io.File;
 import java.io.IOException;
@@ -44,7 +38,7 @@ public class LongMapBench {
     @Param({"shmLongLongMap", "chronicleMap", "concurrentHashMap"})
     public String impl;
 
-    private MemoryBackendId backendId;
+    private SharedHeap heap;
     private File chronicleFile;
     ShmLongLongMap shm;
     ChronicleMap<LongValue, LongValue> chronicle;
@@ -54,14 +48,8 @@ public class LongMapBench {
     public void setUp() throws IOException {
         switch (impl) {
             case "shmLongLongMap" -> {
-                MemoryManager mm = MemoryManager.get();
-                int n = 800 + (int) (ProcessHandle.current().pid() % 90);
-                backendId = MemoryBackendId.get(n);
-                mm.createBackend(MemoryBackend.POSIX_SHM_MMAP, backendId, 256L << 20, "hshm-longmapbench-"
-                        + ProcessHandle.current().pid());
-                Allocator a = mm.createAllocator(Allocator.THREAD_LOCAL, backendId, AllocatorId.of(n, 0),
-                        NamedObjects.CUSTOM_HEADER_BYTES);
-                shm = ShmLongLongMap.create(NamedObjects.of(a), "bench", 64, ENTRIES);
+                heap = new SharedHeap(800, 256L << 20, "hshm-longmapbench");
+                shm = ShmLongLongMap.create(heap.dir, "bench", 64, ENTRIES);
                 for (long i = 0; i < ENTRIES; i++) {
                     shm.put(i, i);
                 }
@@ -96,8 +84,8 @@ public class LongMapBench {
             chronicle.close();
             chronicleFile.delete();
         }
-        if (backendId != null) {
-            MemoryManager.get().destroyBackend(backendId);
+        if (heap != null) {
+            heap.close();
         }
     }
 

@@ -1,11 +1,5 @@
 package dev.hshm.bench.map;
 
-import dev.hshm.api.Allocator;
-import dev.hshm.api.AllocatorId;
-import dev.hshm.api.MemoryBackend;
-import dev.hshm.api.MemoryBackendId;
-import dev.hshm.api.MemoryManager;
-import dev.hshm.structures.NamedObjects;
 import dev.hshm.structures.ShmHashMap;
 import java.io.File;
 import java.io.IOException;
@@ -49,7 +43,7 @@ public class MapBench {
     @Param({"shmHashMap", "chronicleMap", "concurrentHashMap"})
     public String impl;
 
-    private MemoryBackendId backendId;
+    private SharedHeap heap;
     private File chronicleFile;
     byte[][] keys;
     MemorySegment[] keySegs;
@@ -84,14 +78,8 @@ public class MapBench {
         MemorySegment.copy(MemorySegment.ofArray(value), 0, valueSeg, 0, VALUE);
         switch (impl) {
             case "shmHashMap" -> {
-                MemoryManager mm = MemoryManager.get();
-                int n = 900 + (int) (ProcessHandle.current().pid() % 90);
-                backendId = MemoryBackendId.get(n);
-                mm.createBackend(MemoryBackend.POSIX_SHM_MMAP, backendId, 1L << 30, "hshm-mapbench-"
-                        + ProcessHandle.current().pid());
-                Allocator a = mm.createAllocator(Allocator.THREAD_LOCAL, backendId, AllocatorId.of(n, 0),
-                        NamedObjects.CUSTOM_HEADER_BYTES);
-                shm = ShmHashMap.create(NamedObjects.of(a), "bench", 64, ENTRIES, KEY, VALUE);
+                heap = new SharedHeap(900, 1L << 30, "hshm-mapbench");
+                shm = ShmHashMap.create(heap.dir, "bench", 64, ENTRIES, KEY, VALUE);
                 for (int i = 0; i < ENTRIES; i++) {
                     shm.put(keySegs[i], valueSeg);
                 }
@@ -122,8 +110,8 @@ public class MapBench {
             chronicle.close();
             chronicleFile.delete();
         }
-        if (backendId != null) {
-            MemoryManager.get().destroyBackend(backendId);
+        if (heap != null) {
+            heap.close();
         }
     }
 

@@ -1,10 +1,5 @@
 package dev.hshm.bench.map;
 
-import dev.hshm.api.Allocator;
-import dev.hshm.api.AllocatorId;
-import dev.hshm.api.MemoryBackend;
-import dev.hshm.api.MemoryBackendId;
-import dev.hshm.api.MemoryManager;
 import dev.hshm.structures.NamedObjects;
 import dev.hshm.structures.ShmVector;
 import java.util.Arrays;
@@ -53,7 +48,7 @@ public class VectorBench {
         }
     }
 
-    private MemoryBackendId backendId;
+    private SharedHeap heap;
     ShmVector readVec;
     ShmVector appendVec;
     LongList readList;
@@ -62,14 +57,8 @@ public class VectorBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        MemoryManager mm = MemoryManager.get();
-        int n = 700 + (int) (ProcessHandle.current().pid() % 90);
-        backendId = MemoryBackendId.get(n);
-        mm.createBackend(MemoryBackend.POSIX_SHM_MMAP, backendId, 256L << 20, "hshm-vecbench-"
-                + ProcessHandle.current().pid());
-        Allocator a = mm.createAllocator(Allocator.THREAD_LOCAL, backendId, AllocatorId.of(n, 0),
-                NamedObjects.CUSTOM_HEADER_BYTES);
-        NamedObjects dir = NamedObjects.of(a);
+        heap = new SharedHeap(700, 256L << 20, "hshm-vecbench");
+        NamedObjects dir = heap.dir;
         readVec = ShmVector.createLongs(dir, "read", 16);
         appendVec = ShmVector.createLongs(dir, "append", 16);
         readList = new LongList();
@@ -82,7 +71,7 @@ public class VectorBench {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        MemoryManager.get().destroyBackend(backendId);
+        heap.close();
     }
 
     @Benchmark
