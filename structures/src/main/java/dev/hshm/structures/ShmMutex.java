@@ -174,47 +174,57 @@ public final class ShmMutex {
         if (Words.cas(seg, at + MutexLayout.OWNER, Owner.NONE, Owner.CURRENT)) {
             return taken(LockResult.ACQUIRED);
         }
-        long start = System.nanoTime();
-        for (int i = 0; i < SPINS && timeoutNanos > 0; i++) {
-            if (Words.getOpaque(seg, at + MutexLayout.OWNER) == Owner.NONE
-                    && Words.cas(seg, at + MutexLayout.OWNER, Owner.NONE, Owner.CURRENT)) {
-                return taken(LockResult.ACQUIRED);
-            }
-            Thread.onSpinWait();
-        }
-        long nextLivenessCheck = start;
-        while (true) {
-            long owner = Words.getVolatile(seg, at + MutexLayout.OWNER);
-            if (owner == Owner.NONE) {
-                if (Words.cas(seg, at + MutexLayout.OWNER, Owner.NONE, Owner.CURRENT)) {
+        // acquisition is uninterruptible: a pending interrupt would make every sleep return at once (a busy
+        // loop), so it is cleared while waiting and set again on the way out
+        boolean interrupted = Thread.interrupted();
+        try {
+            long start = System.nanoTime();
+            for (int i = 0; i < SPINS && timeoutNanos > 0; i++) {
+                if (Words.getOpaque(seg, at + MutexLayout.OWNER) == Owner.NONE
+                        && Words.cas(seg, at + MutexLayout.OWNER, Owner.NONE, Owner.CURRENT)) {
                     return taken(LockResult.ACQUIRED);
                 }
-                continue;
+                Thread.onSpinWait();
             }
-            checkOwnerWord(owner);
-            long now = System.nanoTime();
-            if (now - nextLivenessCheck >= 0) {
-                nextLivenessCheck = now + LIVENESS_POLL_NANOS;
-                // the only CAS away from a word other than NONE: one waiter wins the takeover
-                if (!Owner.isAlive(owner) && Words.cas(seg, at + MutexLayout.OWNER, owner, Owner.CURRENT)) {
-                    Words.getAndAdd(seg, at + MutexLayout.RECOVERIES, 1L);
-                    System.getLogger(ShmMutex.class.getName()).log(System.Logger.Level.WARNING, what + " was held by "
-                            + Owner.describe(owner) + ", which died; taken over by this process");
-                    return taken(LockResult.OWNER_DIED);
+            long nextLivenessCheck = start;
+            while (true) {
+                long owner = Words.getVolatile(seg, at + MutexLayout.OWNER);
+                if (owner == Owner.NONE) {
+                    if (Words.cas(seg, at + MutexLayout.OWNER, Owner.NONE, Owner.CURRENT)) {
+                        return taken(LockResult.ACQUIRED);
+                    }
+                    continue;
+                }
+                checkOwnerWord(owner);
+                long now = System.nanoTime();
+                if (now - nextLivenessCheck >= 0) {
+                    nextLivenessCheck = now + LIVENESS_POLL_NANOS;
+                    // the only CAS away from a word other than NONE: one waiter wins the takeover
+                    if (!Owner.isAlive(owner) && Words.cas(seg, at + MutexLayout.OWNER, owner, Owner.CURRENT)) {
+                        Words.getAndAdd(seg, at + MutexLayout.RECOVERIES, 1L);
+                        System.getLogger(ShmMutex.class.getName()).log(System.Logger.Level.WARNING, what
+                                + " was held by " + Owner.describe(owner) + ", which died; taken over by this process");
+                        return taken(LockResult.OWNER_DIED);
+                    }
+                }
+                long left = timeoutNanos == FOREVER ? FOREVER : timeoutNanos - (now - start);
+                if (left <= 0) {
+                    return LockResult.TIMED_OUT;
+                }
+                interrupted |= Thread.interrupted();
+                int seen = wait.prepare();
+                try {
+                    // the re-check after counting ourselves: an unlock after it bumps the sequence we sleep on
+                    if (Words.getVolatile(seg, at + MutexLayout.OWNER) == owner) {
+                        wait.await(seen, Math.min(left, Math.max(1, nextLivenessCheck - now)));
+                    }
+                } finally {
+                    wait.finish();
                 }
             }
-            long left = timeoutNanos == FOREVER ? FOREVER : timeoutNanos - (now - start);
-            if (left <= 0) {
-                return LockResult.TIMED_OUT;
-            }
-            int seen = wait.prepare();
-            try {
-                // the re-check after counting ourselves: an unlock after it bumps the sequence we sleep on
-                if (Words.getVolatile(seg, at + MutexLayout.OWNER) == owner) {
-                    wait.await(seen, Math.min(left, Math.max(1, nextLivenessCheck - now)));
-                }
-            } finally {
-                wait.finish();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }

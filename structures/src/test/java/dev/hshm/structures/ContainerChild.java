@@ -44,6 +44,22 @@ public final class ContainerChild {
                 System.out.println("acquired " + r);
                 m.unlock();
             }
+            case "mutex-interrupted-lock" -> {
+                ShmMutex m = ShmMutex.attach(dir, name);
+                Thread t = new Thread(() -> {
+                    Thread.currentThread().interrupt();
+                    m.lock();
+                    System.out.println("acquired interrupted=" + Thread.currentThread().isInterrupted());
+                    m.unlock();
+                });
+                t.start();
+                Thread.sleep(300);
+                long cpu0 = cpuNanos();
+                Thread.sleep(1000);
+                System.out.println("cpu-ms " + (cpuNanos() - cpu0) / 1_000_000);
+                System.out.flush();
+                t.join();
+            }
             case "vector-read" -> {
                 long target = Long.parseLong(args[4]);
                 System.out.println("reading");
@@ -97,6 +113,11 @@ public final class ContainerChild {
             default -> throw new IllegalArgumentException("unknown command " + cmd);
         }
         System.out.flush();
+    }
+
+    /** CPU time of this whole JVM (all its threads), from the OS. */
+    private static long cpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().orElseThrow().toNanos();
     }
 
     /** A stress key: 16 bytes, the owner then the index. */

@@ -89,6 +89,24 @@ class ShmMutexTest {
     }
 
     @Test
+    @EnabledOnOs(OS.LINUX)
+    void anInterruptedWaiterSleepsRatherThanSpinsAndKeepsItsInterrupt() throws Exception {
+        ShmMutex m = ShmMutex.create(dir, "m");
+        m.lock();
+        try (ChildJvm child = ChildJvm.startMain(ContainerChild.class, "mutex-interrupted-lock", heap.url, major(), "m")) {
+            String cpu = child.await("cpu-ms", 60);
+            m.unlock();
+            assertEquals("acquired interrupted=true", child.await("acquired", 30), "lock() swallowed the interrupt");
+            assertEquals(0, child.waitFor(30));
+            // the whole child JVM over 1 s: a busy loop burns its share of a core (hundreds of ms even on a loaded
+            // machine); a sleeping waiter and an idle JVM, a few ms
+            long ms = Long.parseLong(cpu.split(" ")[1]);
+            System.out.println("cpu: an interrupted waiter's JVM used " + ms + " ms in 1 s");
+            assertTrue(ms < 150, "the JVM of an interrupted waiter used " + ms + " ms of CPU in 1 s");
+        }
+    }
+
+    @Test
     void tryLockTimesOutWhileALiveThreadHoldsIt() throws Exception {
         ShmMutex m = ShmMutex.create(dir, "m");
         CompletableFuture<Void> holder = new CompletableFuture<>();
