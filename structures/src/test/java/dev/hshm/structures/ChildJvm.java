@@ -45,6 +45,11 @@ final class ChildJvm implements AutoCloseable {
     }
 
     static ChildJvm start(String... args) {
+        return startMain(ChildMain.class, args);
+    }
+
+    /** A child running {@code main} (a class of this module's tests) instead of {@link ChildMain}. */
+    static ChildJvm startMain(Class<?> main, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");
@@ -53,7 +58,7 @@ final class ChildJvm implements AutoCloseable {
         cmd.add("-cp");
         cmd.add(String.join(File.pathSeparator, location(ChildMain.class), location(NamedObjects.class),
                 location(MemoryManager.class), module("dev.hshm.allocators"), module("dev.hshm.provider.posix")));
-        cmd.add(ChildMain.class.getName());
+        cmd.add(main.getName());
         cmd.addAll(List.of(args));
         try {
             return new ChildJvm(new ProcessBuilder(cmd).redirectErrorStream(true).start());
