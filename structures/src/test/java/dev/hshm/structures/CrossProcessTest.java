@@ -1,5 +1,6 @@
 package dev.hshm.structures;
 
+import dev.hshm.testkit.ChildJvm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,11 +50,11 @@ class CrossProcessTest {
         long[] received = {0};
         try {
             for (int k = 0; k < 3; k++) {
-                kids.add(ChildJvm.start("mpsc-produce", heap.url, major(), "stress", "" + (10 * k),
+                kids.add(Children.start("mpsc-produce", heap.url, major(), "stress", "" + (10 * k),
                         "" + seconds * 1000));
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + 60);
-            while (kids.stream().anyMatch(k -> k.process.isAlive()) && System.nanoTime() < deadline) {
+            while (kids.stream().anyMatch(k -> k.process().isAlive()) && System.nanoTime() < deadline) {
                 received[0] += r.take((type, b, o, l) -> {
                     assertEquals(7, type);
                     assertEquals(24, l);
@@ -75,8 +76,8 @@ class CrossProcessTest {
             }
             long sent = 0;
             for (ChildJvm k : kids) {
-                assertEquals(0, k.waitFor(30), k.output().toString());
-                for (String l : k.output()) {
+                assertEquals(0, k.waitFor(30), k.lines().toString());
+                for (String l : k.lines()) {
                     if (l.startsWith("sent ")) {
                         String[] f = l.split(" ");
                         long producer = Long.parseLong(f[1]);
@@ -110,7 +111,7 @@ class CrossProcessTest {
         List<Thread> consumers = new ArrayList<>();
         try {
             for (int k = 0; k < 3; k++) {
-                kids.add(ChildJvm.start("mpmc-produce", heap.url, major(), "mpmc", "" + (10 * k), "" + seconds * 1000));
+                kids.add(Children.start("mpmc-produce", heap.url, major(), "mpmc", "" + (10 * k), "" + seconds * 1000));
             }
             for (int c = 0; c < 2; c++) {
                 Thread t = new Thread(() -> {
@@ -146,8 +147,8 @@ class CrossProcessTest {
             long sent = 0;
             Map<Long, Long> perProducer = new HashMap<>();
             for (ChildJvm k : kids) {
-                assertEquals(0, k.waitFor(seconds + 60), k.output().toString());
-                for (String l : k.output()) {
+                assertEquals(0, k.waitFor(seconds + 60), k.lines().toString());
+                for (String l : k.lines()) {
                     if (l.startsWith("sent ")) {
                         String[] f = l.split(" ");
                         perProducer.put(Long.parseLong(f[1]), Long.parseLong(f[2]));
@@ -175,7 +176,7 @@ class CrossProcessTest {
     @Test
     void aProducerKilledBetweenClaimAndCommitDoesNotStopTheConsumer() throws Exception {
         MpscRing r = MpscRing.create(dir, "m", 4096);
-        try (ChildJvm child = ChildJvm.start("claim-and-hang", heap.url, major(), "m")) {
+        try (ChildJvm child = Children.start("claim-and-hang", heap.url, major(), "m")) {
             child.await("claimed", 60);
             r.commit(r.tryClaim(2, 8)); // behind the child's claim
             List<Integer> types = new ArrayList<>();
@@ -193,7 +194,7 @@ class CrossProcessTest {
     @Test
     void aProducerWaitingOnAFullQueueWhoseConsumerIsKilledGetsAnException() throws Exception {
         SpscRing p = SpscRing.create(dir, "s", 4, 8);
-        try (ChildJvm child = ChildJvm.start("spsc-consumer-hang", heap.url, major(), "s")) {
+        try (ChildJvm child = Children.start("spsc-consumer-hang", heap.url, major(), "s")) {
             child.await("consumer registered", 60);
             for (int i = 0; i < 4; i++) {
                 assertTrue(p.offer(i));
@@ -208,7 +209,7 @@ class CrossProcessTest {
             });
             killer.start();
             StateException e = assertThrows(StateException.class, () -> p.put(99, TimeUnit.SECONDS.toNanos(60)));
-            assertTrue(e.getMessage().contains("consumer") && e.getMessage().contains("pid " + child.process.pid()),
+            assertTrue(e.getMessage().contains("consumer") && e.getMessage().contains("pid " + child.pid()),
                     e.getMessage());
             killer.join();
         }
@@ -217,10 +218,10 @@ class CrossProcessTest {
     @Test
     void aConsumerBlockedInAnotherJvmUsesAlmostNoCpuAndWakesOnPut() throws Exception {
         SpscRing p = SpscRing.create(dir, "s", 16, 8);
-        try (ChildJvm child = ChildJvm.start("spsc-take", heap.url, major(), "s")) {
+        try (ChildJvm child = Children.start("spsc-take", heap.url, major(), "s")) {
             child.await("taking", 60);
             Thread.sleep(300); // let it settle into its wait
-            long pid = child.process.pid();
+            long pid = child.pid();
             long before = utimeTicks(pid);
             Thread.sleep(1000);
             long used = utimeTicks(pid) - before;

@@ -1,5 +1,6 @@
 package dev.hshm.structures;
 
+import dev.hshm.testkit.ChildJvm;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -51,13 +52,13 @@ class MapCrossProcessTest {
         long checks = 0;
         try {
             for (int k = 0; k < 3; k++) {
-                kids.add(ChildJvm.startMain(ContainerChild.class, "map-stress", heap.url, major(), "stress", "" + 10 * k,
+                kids.add(Children.startMain(ContainerChild.class, "map-stress", heap.url, major(), "stress", "" + 10 * k,
                         "" + seconds * 1000));
             }
             // this JVM reads while they write: every value found must carry its key's checksum
             SplittableRandom rnd = new SplittableRandom(9);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + 120);
-            while (kids.stream().anyMatch(c -> c.process.isAlive()) && System.nanoTime() < deadline) {
+            while (kids.stream().anyMatch(c -> c.process().isAlive()) && System.nanoTime() < deadline) {
                 byte[] key = ContainerChild.key(rnd.nextInt(3) * 10L + rnd.nextInt(2), rnd.nextInt(2_000));
                 byte[] v = m.get(key);
                 if (v != null) {
@@ -68,8 +69,8 @@ class MapCrossProcessTest {
             Map<Long, long[]> said = new HashMap<>();
             long ops = 0;
             for (ChildJvm c : kids) {
-                assertEquals(0, c.waitFor(60), c.output().toString());
-                for (String l : c.output()) {
+                assertEquals(0, c.waitFor(60), c.lines().toString());
+                for (String l : c.lines()) {
                     if (l.startsWith("digest ")) {
                         String[] f = l.split(" ");
                         said.put(Long.parseLong(f[1]), new long[] {Long.parseLong(f[2]), Long.parseLong(f[3])});
@@ -120,7 +121,7 @@ class MapCrossProcessTest {
         ShmHashMap hm = longs ? null : ShmHashMap.create(dir, "m", 1, 16, 16, 100);
         ShmLongLongMap lm = longs ? ShmLongLongMap.create(dir, "m", 1, 16) : null;
         long inFlight;
-        try (ChildJvm child = ChildJvm.startMain(ContainerChild.class, "map-hang", heap.url, major(), "m", kind, step)) {
+        try (ChildJvm child = Children.startMain(ContainerChild.class, "map-hang", heap.url, major(), "m", kind, step)) {
             child.await("committed", 60);
             String[] l = child.await("hanging", 60).split(" ");
             inFlight = Long.parseLong(l[2]);
@@ -184,7 +185,7 @@ class MapCrossProcessTest {
             m.put(k, ContainerChild.value(k, 1));
         }
         MemorySegment stop = heap.allocator.customHeader().asSlice(NamedObjects.CUSTOM_HEADER_BYTES, 8);
-        try (ChildJvm child = ChildJvm.startMain(ContainerChild.class, "map-read", heap.url, major(), "m", "" + keys)) {
+        try (ChildJvm child = Children.startMain(ContainerChild.class, "map-read", heap.url, major(), "m", "" + keys)) {
             child.await("reading", 60);
             Thread.sleep(200);
             long before = tableCapacity(0);
@@ -195,7 +196,7 @@ class MapCrossProcessTest {
             assertTrue(tableCapacity(0) >= before * 8, "segment 0 grew from " + before + " to " + tableCapacity(0));
             stop.set(ValueLayout.JAVA_LONG, 0, 1);
             String line = child.await("checked", 60);
-            assertEquals(0, child.waitFor(30), child.output().toString());
+            assertEquals(0, child.waitFor(30), child.lines().toString());
             assertTrue(Long.parseLong(line.split(" ")[1]) > 0, line);
         }
         assertEquals(keys + 300_000, m.check());

@@ -1,5 +1,6 @@
 package dev.hshm.structures;
 
+import dev.hshm.testkit.ChildJvm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -158,7 +159,7 @@ class NamedObjectsTest {
     void aProcessKilledInTheMiddleOfACreateLeavesNoHalfMadeObject() throws Exception {
         NamedObjects dir = heap.dir();
         dir.create("other", 8, m -> { });
-        try (ChildJvm child = ChildJvm.start("create-and-hang", heap.url, "" + heap.allocatorId.major(), "half")) {
+        try (ChildJvm child = Children.start("create-and-hang", heap.url, "" + heap.allocatorId.major(), "half")) {
             child.await("initializing", 60);
             child.kill();
         }
@@ -174,7 +175,7 @@ class NamedObjectsTest {
         List<ChildJvm> kids = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {
-                kids.add(ChildJvm.start("open-or-create", heap.url, "" + heap.allocatorId.major(), "raced"));
+                kids.add(Children.start("open-or-create", heap.url, "" + heap.allocatorId.major(), "raced"));
             }
             for (ChildJvm k : kids) {
                 k.await("ready", 60);
@@ -188,7 +189,7 @@ class NamedObjectsTest {
                     created++;
                 }
                 owners.add(l.substring(l.indexOf("owner=")));
-                assertEquals(0, k.waitFor(30), k.output().toString());
+                assertEquals(0, k.waitFor(30), k.lines().toString());
             }
             assertEquals(1, created, "exactly one process creates");
             assertEquals(1, owners.size(), "all see the creator's contents: " + owners);

@@ -1,5 +1,6 @@
 package dev.hshm.structures;
 
+import dev.hshm.testkit.ChildJvm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -93,7 +94,7 @@ class ShmMutexTest {
     void anInterruptedWaiterSleepsRatherThanSpinsAndKeepsItsInterrupt() throws Exception {
         ShmMutex m = ShmMutex.create(dir, "m");
         m.lock();
-        try (ChildJvm child = ChildJvm.startMain(ContainerChild.class, "mutex-interrupted-lock", heap.url, major(), "m")) {
+        try (ChildJvm child = Children.startMain(ContainerChild.class, "mutex-interrupted-lock", heap.url, major(), "m")) {
             String cpu = child.await("cpu-ms", 60);
             m.unlock();
             assertEquals("acquired interrupted=true", child.await("acquired", 30), "lock() swallowed the interrupt");
@@ -174,9 +175,9 @@ class ShmMutexTest {
     @EnabledOnOs(OS.LINUX)
     void aWaiterTakesOverFromAHolderKilledWithSigkillAndIsTold() throws Exception {
         ShmMutex m = ShmMutex.create(dir, "m");
-        try (ChildJvm child = ChildJvm.startMain(ContainerChild.class, "mutex-lock-hang", heap.url, major(), "m")) {
+        try (ChildJvm child = Children.startMain(ContainerChild.class, "mutex-lock-hang", heap.url, major(), "m")) {
             assertEquals("locked ACQUIRED", child.await("locked", 60));
-            assertEquals(child.process.pid(), m.ownerPid());
+            assertEquals(child.pid(), m.ownerPid());
             assertEquals(ShmMutex.LockResult.TIMED_OUT, m.tryLock(100, TimeUnit.MILLISECONDS));
             CompletableFuture<ShmMutex.LockResult> waiter = CompletableFuture.supplyAsync(() -> {
                 ShmMutex.LockResult got = m.lock();
@@ -200,11 +201,11 @@ class ShmMutexTest {
     void unlockWakesAWaiterInAnotherProcess() throws Exception {
         ShmMutex m = ShmMutex.create(dir, "m");
         m.lock();
-        try (ChildJvm child = ChildJvm.startMain(ContainerChild.class, "mutex-lock-unlock", heap.url, major(), "m")) {
+        try (ChildJvm child = Children.startMain(ContainerChild.class, "mutex-lock-unlock", heap.url, major(), "m")) {
             child.await("waiting", 60);
             Thread.sleep(300);
-            assertTrue(child.process.isAlive());
-            assertFalse(child.output().stream().anyMatch(l -> l.startsWith("acquired")), child.output().toString());
+            assertTrue(child.process().isAlive());
+            assertFalse(child.lines().stream().anyMatch(l -> l.startsWith("acquired")), child.lines().toString());
             m.unlock();
             assertEquals("acquired ACQUIRED", child.await("acquired", 30));
             assertEquals(0, child.waitFor(30));

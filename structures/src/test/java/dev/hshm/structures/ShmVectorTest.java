@@ -1,5 +1,6 @@
 package dev.hshm.structures;
 
+import dev.hshm.testkit.ChildJvm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -191,7 +192,7 @@ class ShmVectorTest {
         ShmVector v = ShmVector.createLongs(dir, "v", 1);
         v.appendLong(ContainerChild.vectorValue(0));
         long target = 2_000_000;
-        try (ChildJvm child = ChildJvm.startMain(ContainerChild.class, "vector-read", heap.url,
+        try (ChildJvm child = Children.startMain(ContainerChild.class, "vector-read", heap.url,
                 "" + heap.allocatorId.major(), "v", "" + target)) {
             child.await("reading", 60);
             Thread.sleep(300); // let the child's JIT warm up so it reads while we grow
@@ -199,7 +200,7 @@ class ShmVectorTest {
                 v.appendLong(ContainerChild.vectorValue(i));
             }
             String line = child.await("checked", 60);
-            assertEquals(0, child.waitFor(30), child.output().toString());
+            assertEquals(0, child.waitFor(30), child.lines().toString());
             long checks = Long.parseLong(line.split(" ")[1]);
             assertTrue(checks > 0, line);
             assertTrue(v.grows() >= 15, "grows=" + v.grows());
