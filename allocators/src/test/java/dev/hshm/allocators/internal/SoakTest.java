@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hshm.allocators.internal.allocator.AllocatorProviders;
+import dev.hshm.allocators.internal.heap.SizeClasses;
 import dev.hshm.allocators.internal.testing.ChildJvm;
 import dev.hshm.allocators.internal.testing.MappedFileBackend;
 import dev.hshm.api.Allocator;
@@ -130,12 +131,12 @@ class SoakTest {
                 }
                 assertTrue(killedWorkers.contains(w), "worker " + w + " stopped inside call " + op);
                 if (op == SoakChild.OP_ALLOCATING) {
-                    allowance += ((x + 4095) & -4096L) + y; // the block it was allocating: at most this
+                    allowance += mostUsable(x, y); // the block it was allocating
                 } else if (op == SoakChild.OP_FREEING) {
                     allowance += y;
                     tolerant.add(x);
                 } else if (op == SoakChild.OP_REALLOC) {
-                    allowance += z + ((y + 4095) & -4096L);
+                    allowance += z + mostUsable(y, 0); // the old block and the new one
                     tolerant.add(x);
                 } else {
                     tolerant.add(x); // handing over or taking: the block is held by the ledger or the mailbox
@@ -186,6 +187,19 @@ class SoakTest {
             Files.deleteIfExists(heapFile);
             Files.deleteIfExists(ledgerFile);
         }
+    }
+
+    /**
+     * The most a request of {@code size} bytes at {@code alignment} can take: its size class (up to 25% more than
+     * the request, and more than the request rounded to a page: 33,000 B is a 40,960 B block), or its page run,
+     * plus the alignment for an aligned large one.
+     */
+    static long mostUsable(long size, long alignment) {
+        int c = alignment == 0 ? SizeClasses.classOf(size) : SizeClasses.classOf(size, alignment);
+        if (c != SizeClasses.NO_CLASS) {
+            return SizeClasses.size(c);
+        }
+        return ((size + SizeClasses.PAGE - 1) & -(long) SizeClasses.PAGE) + alignment;
     }
 
     private Child start(String type, Path heap, Path ledger, int firstWorker, int workers, Random rnd) throws Exception {
