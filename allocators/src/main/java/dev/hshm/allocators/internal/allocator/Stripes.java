@@ -21,13 +21,13 @@ final class Stripes {
     private final int count;
     private final AtomicIntegerArray busy;
     /** The stripes' caches; entry s written only by the holder of stripe s. */
-    private final ThreadLocalAllocator.ThreadCache[] caches;
+    private final ThreadCache[] caches;
 
     Stripes(int slotCount) {
         this.count = Math.max(1, Math.min(Math.min(MAX_STRIPES, Runtime.getRuntime().availableProcessors()),
                 slotCount / 2));
         this.busy = new AtomicIntegerArray(count);
-        this.caches = new ThreadLocalAllocator.ThreadCache[count];
+        this.caches = new ThreadCache[count];
     }
 
     /** Try-locks a stripe, probing from the calling thread's own; the stripe, or {@link #NO_STRIPE}. */
@@ -47,8 +47,8 @@ final class Stripes {
     }
 
     /** The cache of stripe {@code s} (held by the caller), leased with {@code lease} on first use; null if none. */
-    ThreadLocalAllocator.ThreadCache cache(int s, IntFunction<ThreadLocalAllocator.ThreadCache> lease) {
-        ThreadLocalAllocator.ThreadCache tc = caches[s];
+    ThreadCache cache(int s, IntFunction<ThreadCache> lease) {
+        ThreadCache tc = caches[s];
         if (tc == null) {
             tc = lease.apply(s);
             caches[s] = tc;
@@ -57,9 +57,9 @@ final class Stripes {
     }
 
     /** The stripes' caches that hold a slot (for closing the allocator). */
-    List<ThreadLocalAllocator.ThreadCache> leased() {
-        List<ThreadLocalAllocator.ThreadCache> out = new ArrayList<>();
-        for (ThreadLocalAllocator.ThreadCache tc : caches) {
+    List<ThreadCache> leased() {
+        List<ThreadCache> out = new ArrayList<>();
+        for (ThreadCache tc : caches) {
             if (tc != null) {
                 out.add(tc);
             }

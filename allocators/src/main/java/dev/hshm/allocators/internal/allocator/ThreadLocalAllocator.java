@@ -1,5 +1,6 @@
 package dev.hshm.allocators.internal.allocator;
 
+import dev.hshm.allocators.internal.heap.CacheLists;
 import dev.hshm.allocators.internal.heap.Heap;
 import dev.hshm.allocators.internal.heap.HeapHeader;
 import dev.hshm.allocators.internal.heap.OwnerWords;
@@ -48,7 +49,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <h2>Allocate (class c)</h2>
  * <ol>
  *   <li>find the slot (a direct-mapped index in front of the TLS, or the {@link MemContext} tid);</li>
- *   <li><b>fast path</b>: pop the slot's list for c ({@link Heap#popCached}: checks the block is in the heap and
+ *   <li><b>fast path</b>: pop the slot's list for c ({@link CacheLists#pop}: checks the block is in the heap and
  *       carries its free tag, else the list was corrupted by a use after free; clears the tag). Plain loads and
  *       stores only: no lock, no atomic instruction;</li>
  *   <li>on a miss, move a batch ({@link SizeClasses#batch}, up to 32 blocks) from the slot's shard into the list
@@ -62,7 +63,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *       change;</li>
  *   <li><b>fast path</b>: claim the block's free tag with one CAS (so of two threads freeing it at once exactly
  *       one wins; the other gets a {@code DoubleFreeException}) and push it on the calling thread's list for its
- *       class ({@link Heap#pushFreed}): the only atomic instruction of the fast paths. A block
+ *       class ({@link CacheLists#pushFreed}): the only atomic instruction of the fast paths. A block
  *       freed by another thread or process than the one that allocated it simply joins the freeing thread's
  *       cache: the block is free, the freeing thread owns its cache, so no other thread's list is touched and
  *       nothing needs an atomic;</li>
@@ -92,6 +93,7 @@ public final class ThreadLocalAllocator extends HeapAllocator {
     private static final int FAST_ENTRIES = 4096;
 
     private final ThreadModel threads;
+    private final CacheLists lists;
     private final ThreadLocalKey<Lease> key;
     private final Slots slots;
     /**
@@ -107,39 +109,6 @@ public final class ThreadLocalAllocator extends HeapAllocator {
     /** Slots leased by this process's threads: slot -> owner word (no ThreadCache: the Cleaner watches those). */
     private final Map<Integer, Long> leased = new ConcurrentHashMap<>();
     private volatile boolean closed;
-
-    /** A thread's (or a stripe's) view of its slot; {@code counts}: its lists' lengths (kept here, not shared). */
-    static final class ThreadCache {
-        final int slot;
-        final long record;
-        final long owner;
-        /** The JVM thread id of the owner ({@link Thread#threadId()}, never reused), or -1 for a stripe. */
-        final long threadId;
-        final int shard;
-        final int[] counts = new int[SizeClasses.COUNT];
-        /** The lists' first blocks: copies of the head words, which only this cache's user writes. */
-        final long[] heads = new long[SizeClasses.COUNT];
-
-        ThreadCache(int slot, long record, long owner, long threadId, int shard, Heap heap) {
-            this.slot = slot;
-            this.record = record;
-            this.owner = owner;
-            this.threadId = threadId;
-            this.shard = shard;
-            reloadHeads(heap);
-        }
-
-        /** Re-reads the head words after a batch moved blocks on or off the lists. */
-        void reloadHeads(Heap heap) {
-            for (int c = 0; c < SizeClasses.COUNT; c++) {
-                heads[c] = heap.cachedHead(head(c));
-            }
-        }
-
-        long head(int c) {
-            return SlotTable.head(record, c);
-        }
-    }
 
     /**
      * The TLS value of a thread: its cache (or none, and when to try again). The {@link Cleaner} watches it: only
@@ -159,6 +128,7 @@ public final class ThreadLocalAllocator extends HeapAllocator {
     private ThreadLocalAllocator(MemoryBackend backend, Heap heap, ThreadModel threads) {
         super(backend, heap, Allocator.THREAD_LOCAL);
         this.threads = threads;
+        this.lists = heap.caches;
         this.key = threads.createTls(null);
         this.slots = new Slots(heap);
         int slotCount = slots.count();
@@ -229,7 +199,7 @@ public final class ThreadLocalAllocator extends HeapAllocator {
     private long cachedAllocate(ThreadCache tc, int c, long size, long align) {
         long blk = tc.heads[c];
         if (blk != Heap.NO_OFFSET) {
-            tc.heads[c] = heap.popCached(tc.head(c), blk, c);
+            tc.heads[c] = lists.pop(tc.head(c), blk, c);
             tc.counts[c]--;
             return blk;
         }
@@ -242,8 +212,8 @@ public final class ThreadLocalAllocator extends HeapAllocator {
             int added = heap.takeBatch(tc.shard, c, tc.head(c), SizeClasses.batch(c));
             if (added > 0) {
                 tc.counts[c] += added - 1;
-                long blk = heap.cachedHead(tc.head(c));
-                tc.heads[c] = heap.popCached(tc.head(c), blk, c);
+                long blk = lists.head(tc.head(c));
+                tc.heads[c] = lists.pop(tc.head(c), blk, c);
                 return blk;
             }
             if (attempt == 0) {
@@ -272,18 +242,18 @@ public final class ThreadLocalAllocator extends HeapAllocator {
     }
 
     private void cachedFree(ThreadCache tc, int c, long off) {
-        heap.pushFreed(tc.head(c), tc.heads[c], off); // claims the free tag: a racing second free throws
+        lists.pushFreed(tc.head(c), tc.heads[c], off); // claims the free tag: a racing second free throws
         tc.heads[c] = off;
         if (++tc.counts[c] > 2 * SizeClasses.batch(c)) {
             tc.counts[c] -= heap.giveBatch(c, tc.head(c), SizeClasses.batch(c));
-            tc.heads[c] = heap.cachedHead(tc.head(c));
+            tc.heads[c] = lists.head(tc.head(c));
         }
     }
 
     private void flushAll(ThreadCache tc) {
         slots.flush(tc.slot);
         java.util.Arrays.fill(tc.counts, 0);
-        tc.reloadHeads(heap);
+        tc.reloadHeads(lists);
     }
 
     // ------------------------------------------------------------------ slots
@@ -348,7 +318,7 @@ public final class ThreadLocalAllocator extends HeapAllocator {
     }
 
     private ThreadCache newCache(int slot, long owner, long threadId) {
-        return new ThreadCache(slot, slots.record(slot), owner, threadId, slot % heap.shardCount(), heap);
+        return new ThreadCache(slot, slots.record(slot), owner, threadId, slot % heap.shardCount(), lists);
     }
 
     /** Drops this process's references to a cache whose slot is being given back. */

@@ -42,7 +42,7 @@ import java.util.List;
  *       for the lock, so threads that collide spread out); a free goes to the shard of the block's span.</li>
  *   <li>{@link #takeBatch}/{@link #giveBatch}: a batch of one class between a shard and a thread cache's list
  *       ({@code thread_local}), one lock hold per batch.</li>
- *   <li>{@link #popCached}/{@link #pushCached}: a thread cache's own list, no lock ({@code thread_local}'s fast
+ *   <li>{@link CacheLists}: a thread cache's own list, no lock ({@code thread_local}'s fast
  *       path); {@link #locateForFree} vets a block before it is cached.</li>
  *   <li>{@link #allocateLarge}/{@link #freeLarge}/{@link #resizeLarge}: page runs under the page heap's lock.</li>
  *   <li>{@link #recoverLocks}: takes every lock once, which recovers (and repairs behind) any dead owner.</li>
@@ -76,11 +76,13 @@ public final class Heap {
     final Shard[] shards;
     private final long heapOff;
     private final long heapEnd;
-    /** The fast paths' copies: the segment, the descriptor table, and a frontier seen (it never moves down). */
+    /** The fast path's copies: the segment, the descriptor table, and a frontier seen (it never moves down). */
     private final MemorySegment seg;
     private final long descTable;
     private long frontierSeen;
     final SpanTable spans;
+    /** The thread caches' lists ({@code thread_local}'s fast paths). */
+    public final CacheLists caches;
 
     private Heap(Words w, HeapHeader.Geometry geo, AllocatorId id, long salt, ThreadModel threads) {
         this.w = w;
@@ -95,6 +97,7 @@ public final class Heap {
             int index = s;
             shards[s] = new Shard(s, geo.shard(s), d, pages, salt, threads, () -> HeapWalk.repairShard(this, all[index]));
         }
+        this.caches = new CacheLists(w, geo, id, salt);
         this.spans = new SpanTable(this);
         this.heapOff = geo.heapOffset();
         this.heapEnd = geo.heapEnd();
@@ -329,82 +332,6 @@ public final class Heap {
             throw new InvalidPointerException("not a live block (it is free): allocator " + id + ", offset=" + off);
         }
         return loc;
-    }
-
-    // ------------------------------------------------------------------ a thread cache's list (its owner, no lock)
-
-    /**
-     * Takes {@code blk}, the first block of a thread cache's list (its owner keeps a copy of the head word in
-     * process memory), off the list and hands it out: checks it is a block of the heap carrying its free tag (else
-     * the list was corrupted by a use after free), moves the list's head word past it, clears the tag. Plain loads
-     * and stores only.
-     *
-     * @param listAt the list's head word (in a {@link SlotTable} record)
-     * @param blk the list's first block, not NO_OFFSET
-     * @param c the list's class, for the message
-     * @return the block after it (the list's new head), or NO_OFFSET
-     * @throws CorruptSegmentException if the entry is outside the heap or lost its tag
-     */
-    public long popCached(long listAt, long blk, int c) {
-        if (blk - heapOff >= heapEnd - heapOff || blk < heapOff || Words.get(seg, blk + FreeBlock.TAG) != (salt ^ blk)) {
-            throw corruptCache(listAt, c, blk);
-        }
-        long next = Words.get(seg, blk + FreeBlock.NEXT);
-        Words.put(seg, listAt, next);
-        Words.put(seg, blk + FreeBlock.TAG, FreeBlock.LIVE_TAG);
-        return next;
-    }
-
-    /**
-     * Pushes a block {@link #locateForFree} vetted onto a thread cache's list whose first block is {@code head}:
-     * the block's words, then the list's head word (plain stores, head last).
-     */
-    public void pushCached(long listAt, long head, long off) {
-        Words.put(seg, off + FreeBlock.NEXT, head);
-        Words.put(seg, off + FreeBlock.TAG, salt ^ off);
-        Words.put(seg, listAt, off);
-    }
-
-    /**
-     * Pushes a block the caller is freeing ({@link #locateForFree} vetted it) onto a thread cache's list, claiming
-     * its free tag first with one CAS from the word the block holds now to the tag: of two threads that free the
-     * same block at once (both past {@link #locateForFree}, which read no tag), exactly one CAS succeeds; the other
-     * finds the tag and gets a {@link DoubleFreeException}. Then the block's NEXT, then the list's head word.
-     *
-     * <p>What is not caught: a second free that starts after the block was freed, handed out again and its second
-     * word given back the value the second free read (the tag cannot tell one life of a block from the next); a
-     * user writing the block's second word while freeing it is reported as a double free.
-     *
-     * <p>Crash notes: a death after the claim and before the head store leaves the block tagged and on no list:
-     * the block being freed is lost to the dead process (counted in use); nothing else is.
-     *
-     * @throws DoubleFreeException if another free claimed the block first
-     */
-    public void pushFreed(long listAt, long head, long off) {
-        long at = off + FreeBlock.TAG;
-        long seen = Words.get(seg, at);
-        long tag = salt ^ off;
-        if (seen == tag || !w.cas(at, seen, tag)) {
-            throw new DoubleFreeException("double free: allocator " + id + ", offset=" + off
-                    + " was freed by another thread at the same time (its free tag was claimed first)");
-        }
-        Words.put(seg, off + FreeBlock.NEXT, head);
-        Words.put(seg, listAt, off);
-    }
-
-    /** The first block of a thread cache's list, read from its head word (after a batch moved blocks). */
-    public long cachedHead(long listAt) {
-        return Words.get(seg, listAt);
-    }
-
-    CorruptSegmentException corruptCache(long listAt, int c, long blk) {
-        return new CorruptSegmentException("thread cache free list corrupt: allocator " + id + ", slot="
-                + slotOfList(listAt) + ", class size=" + SizeClasses.size(c) + ", entry=" + blk
-                + " (outside the heap, or a freed block was written to: use after free)");
-    }
-
-    private long slotOfList(long listAt) {
-        return geo.slotCount() == 0 ? -1 : (listAt - SlotTable.records(geo)) / SlotTable.RECORD_BYTES;
     }
 
     // ------------------------------------------------------------------ whole operations (take their locks)

@@ -149,7 +149,7 @@ final class SpanTable {
                     if (b == NO_OFFSET) {
                         break;
                     }
-                    heap.pushCached(listAt, w.get(listAt), b);
+                    heap.caches.push(listAt, w.get(listAt), b);
                     n++;
                 }
             } finally {
@@ -202,7 +202,7 @@ final class SpanTable {
                 }
                 if (!ok) {
                     System.getLogger(SpanTable.class.getName()).log(System.Logger.Level.WARNING,
-                            heap.corruptCache(listAt, c, head).getMessage() + "; list cut");
+                            heap.caches.corruptCache(listAt, c, head).getMessage() + "; list cut");
                     w.put(listAt, NO_OFFSET);
                     break;
                 }
