@@ -4,18 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.hshm.allocators.internal.backend.MallocBackend;
 import dev.hshm.api.Allocator;
 import dev.hshm.api.AllocatorId;
 import dev.hshm.api.CorruptSegmentException;
 import dev.hshm.api.HshmException;
 import dev.hshm.api.MemContext;
-import dev.hshm.api.MemoryBackendId;
-import dev.hshm.api.ThreadModel;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -33,74 +28,16 @@ import org.junit.jupiter.api.Test;
  */
 class CorruptionTest {
 
-    private static final AllocatorId ID = AllocatorId.of(8, 3);
+    private static final AllocatorId ID = CorruptHeaps.ID;
     private static final MemContext CTX = MemContext.DEFAULT;
 
-    /** A heap with live, free and cached blocks; the held ones are pattern-filled. */
-    private record Fixture(MallocBackend b, Allocator a, Heap h, List<Long> held) {
-        static Fixture make(String type, long seed) {
-            MallocBackend b = MallocBackend.create(MemoryBackendId.get(13), 2L << 20);
-            Allocator a = CrashScenarios.provider(type).create(b, ID, 0, b.dataSize(), 0);
-            Heap h = Heap.attach(b.data(), 0, b.dataSize(), ID, CrashScenarios.typeCode(type), type,
-                    ThreadModel.current());
-            SplittableRandom r = new SplittableRandom(seed);
-            List<Long> held = new ArrayList<>();
-            for (int i = 0; i < 40; i++) {
-                long size = i % 13 == 0 ? 70_000 : r.nextLong(1, 6000);
-                long off = a.allocateOffset(CTX, size);
-                if (i % 2 == 0) {
-                    a.freeOffset(CTX, off);
-                } else {
-                    a.memory().asSlice(off, a.usableSize(off)).fill((byte) off);
-                    held.add(off);
-                }
-            }
-            return new Fixture(b, a, h, held);
-        }
-    }
-
-    /** Attaches a second allocator and allocates, frees and checks; throws what the heap throws. */
-    private static void use(Fixture f, String type) {
-        Allocator a = CrashScenarios.provider(type).attach(f.b(), ID, 0, f.b().dataSize());
-        a.reclaimDeadProcesses();
-        List<Long> mine = new ArrayList<>();
-        for (long size : new long[] {16, 100, 700, 3000, 20_000, 70_000, 48, 5000}) {
-            long off = a.allocateOffset(CTX, size);
-            a.memory().asSlice(off, size).fill((byte) 0x11);
-            mine.add(off);
-        }
-        for (long off : f.held()) {
-            long size = f.a().usableSize(off);
-            for (long i = 0; i < size; i++) {
-                if (a.memory().get(ValueLayout.JAVA_BYTE, off + i) != (byte) off) {
-                    throw new SilentOverlap();
-                }
-            }
-        }
-        for (long off : mine) {
-            a.freeOffset(CTX, off);
-        }
-        for (long off : f.held()) {
-            a.freeOffset(CTX, off);
-        }
-        a.freeTls(CTX);
-        a.check();
-    }
-
-    /** A block handed out over a live one: the corruption went undetected. */
-    private static final class SilentOverlap extends RuntimeException {
-        SilentOverlap() {
-            super("a block was handed out over a live one", null, false, false);
-        }
-    }
-
-    private static void setWord(Fixture f, long at, long v) {
+    private static void setWord(CorruptHeaps.Fixture f, long at, long v) {
         f.b().data().set(ValueLayout.JAVA_LONG, at, v);
     }
 
     @Test
     void aRunListLinkBeyondTheTableIsACorruptSegmentNamingIt() {
-        Fixture f = Fixture.make(Allocator.SCALABLE_PAGE, 1);
+        CorruptHeaps.Fixture f = CorruptHeaps.Fixture.make(Allocator.SCALABLE_PAGE, 1);
         HeapHeader.Geometry g = f.h().geometry();
         for (int li = 0; li < PageHeapLayout.LISTS; li++) {
             setWord(f, g.pageHeap() + PageHeapLayout.RUN_LISTS + 8L * li, 1L << 31); // every list head far away
@@ -113,7 +50,7 @@ class CorruptionTest {
 
     @Test
     void aDescriptorIndexOutOfTheTableIsNamedNotAnIndexError() {
-        Fixture f = Fixture.make(Allocator.THREAD_LOCAL, 2);
+        CorruptHeaps.Fixture f = CorruptHeaps.Fixture.make(Allocator.THREAD_LOCAL, 2);
         Descriptors d = f.h().d;
         CorruptSegmentException e = assertThrows(CorruptSegmentException.class, () -> d.get(d.pageCount + 5,
                 PageDescriptor.LINKS));
@@ -126,7 +63,7 @@ class CorruptionTest {
 
     @Test
     void aThreadLocalHeapWithNoSlotsIsRefusedAtAttach() {
-        Fixture f = Fixture.make(Allocator.THREAD_LOCAL, 3);
+        CorruptHeaps.Fixture f = CorruptHeaps.Fixture.make(Allocator.THREAD_LOCAL, 3);
         f.b().data().set(ValueLayout.JAVA_INT, HeapHeader.SLOT_COUNT, 0);
         CorruptSegmentException e = assertThrows(CorruptSegmentException.class,
                 () -> CrashScenarios.provider(Allocator.THREAD_LOCAL).attach(f.b(), ID, 0, f.b().dataSize()));
@@ -136,7 +73,7 @@ class CorruptionTest {
 
     @Test
     void aLockOwnerThatCannotBeProvenAliveIsTakenOverAfterABoundedWait() {
-        Fixture f = Fixture.make(Allocator.SCALABLE_PAGE, 4);
+        CorruptHeaps.Fixture f = CorruptHeaps.Fixture.make(Allocator.SCALABLE_PAGE, 4);
         HeapHeader.Geometry g = f.h().geometry();
         setWord(f, g.pageHeap() + PageHeapLayout.LOCK + RobustLock.OWNER, (1L << 32) | 5); // pid 1: always running
         setWord(f, g.pageHeap() + PageHeapLayout.LOCK + RobustLock.OWNER_START, 0L); // start unknown
@@ -163,7 +100,7 @@ class CorruptionTest {
             for (int i = 0; i < cases; i++) {
                 String type = i % 2 == 0 ? Allocator.THREAD_LOCAL : Allocator.SCALABLE_PAGE;
                 SplittableRandom r = new SplittableRandom(1000 + i);
-                Fixture f = Fixture.make(type, i);
+                CorruptHeaps.Fixture f = CorruptHeaps.Fixture.make(type, i);
                 HeapHeader.Geometry g = f.h().geometry();
                 long frontier = f.h().pages.frontier();
                 long lo = g.pageHeap();
@@ -185,7 +122,7 @@ class CorruptionTest {
                 data.set(ValueLayout.JAVA_LONG, at, v);
                 String where = "case " + i + " (" + type + "): word at data offset " + at + " 0x"
                         + Long.toHexString(old) + " -> 0x" + Long.toHexString(v);
-                Future<?> run = exec.submit(() -> use(f, type));
+                Future<?> run = exec.submit(() -> CorruptHeaps.use(f, type));
                 String outcome;
                 try {
                     run.get(20, TimeUnit.SECONDS);
@@ -194,7 +131,7 @@ class CorruptionTest {
                     throw new AssertionError(where + ": no result after 20 s (a hang)");
                 } catch (java.util.concurrent.ExecutionException e) {
                     Throwable c = e.getCause();
-                    if (!(c instanceof HshmException) && !(c instanceof SilentOverlap)) {
+                    if (!(c instanceof HshmException) && !(c instanceof CorruptHeaps.SilentOverlap)) {
                         throw new AssertionError(where + ": not one of the library's exceptions: " + c, c);
                     }
                     outcome = c.getClass().getSimpleName();
