@@ -44,6 +44,9 @@ final class CorruptHeaps {
                     held.add(off);
                 }
             }
+            // a freed block may have been handed out again to a later held one: it is a live block's bytes
+            // then, not a free block's words, and an edit there is not a corruption of the heap's metadata
+            freed.removeIf(off -> held.stream().anyMatch(o -> off + FreeBlock.BYTES > o && off < o + a.usableSize(o)));
             return new Fixture(b, a, h, held, freed);
         }
     }

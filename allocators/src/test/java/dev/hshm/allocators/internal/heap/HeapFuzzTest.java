@@ -48,7 +48,7 @@ class HeapFuzzTest {
         return t;
     });
 
-    @FuzzTest(maxDuration = "${hshm.fuzz.duration:5m}")
+    @FuzzTest(maxDuration = "5m")
     void editedMetadataEndsInAResultOrTheLibrarysException(byte[] input) throws Exception {
         ByteBuffer in = ByteBuffer.wrap(input);
         String type = in.hasRemaining() && (in.get() & 1) == 1 ? Allocator.SCALABLE_PAGE : Allocator.THREAD_LOCAL;
@@ -73,6 +73,9 @@ class HeapFuzzTest {
                     throw new AssertionError(where + " not one of the library's exceptions: " + c, c);
                 }
                 outcome = c instanceof CorruptHeaps.SilentOverlap ? "silent overlap" : c.getClass().getSimpleName();
+                if (c instanceof CorruptHeaps.SilentOverlap) {
+                    System.out.println("heap fuzz: undetected overlap after " + where);
+                }
             }
             OUTCOMES.merge(outcome, 1, Integer::sum);
         } finally {
@@ -104,7 +107,7 @@ class HeapFuzzTest {
             default -> (old & 0xFFFF_FFFFL) | ((value | 1) << 32);
         };
         data.set(ValueLayout.JAVA_LONG, at, v);
-        where.append(" word at ").append(at).append(" 0x").append(Long.toHexString(old)).append(" -> 0x")
+        where.append(new String[] {" header", " page heap", " free block"}[region % 3]).append(" word at ").append(at).append(" 0x").append(Long.toHexString(old)).append(" -> 0x")
                 .append(Long.toHexString(v)).append(';');
     }
 
