@@ -282,7 +282,7 @@ public final class Heap {
     /** Usable bytes of a located block. */
     public long usable(long located) {
         int c = classOf(located);
-        return c == LARGE_CLASS ? PageDescriptor.pages(d.get(headOf(located), INFO)) << PAGE_SHIFT : SizeClasses.size(c);
+        return c == LARGE_CLASS ? pages.largePages(headOf(located)) << PAGE_SHIFT : SizeClasses.size(c);
     }
 
     /**

@@ -259,6 +259,25 @@ final class PageHeap {
                     + d.pageOffset(head)) : new InvalidPointerException("not a live large block of allocator " + d.id
                     + ": offset=" + d.pageOffset(head));
         }
+        checkRunLength(head, info);
+        return info;
+    }
+
+    /**
+     * The pages of the large block at {@code head} (no lock: a live block's run cannot change), checked: a run
+     * length that a stray write made longer than the heap below the frontier would hand the caller a block
+     * reaching over other blocks (found by HeapFuzzTest).
+     */
+    long largePages(long head) {
+        return PageDescriptor.pages(checkRunLength(head, d.get(head, INFO)));
+    }
+
+    private long checkRunLength(long head, long info) {
+        long n = PageDescriptor.pages(info);
+        if (n < 1 || n > frontier() - head) {
+            throw new CorruptSegmentException("large block's run length is out of range: allocator " + d.id + ", "
+                    + PageDescriptor.describe(head, info) + ", frontier=" + frontier());
+        }
         return info;
     }
 
