@@ -42,9 +42,15 @@ extern "C" {
 /**
  * A lock's owner died while holding it. This client does not run the repair the Java side runs when it takes a
  * dead owner's lock over (HeapWalk); the next JVM that uses the lock does (or `hshm check NAME` now), after
- * which the call succeeds again. Nothing was changed.
+ * which the call succeeds again. Nothing was changed, unless a lock held by this operation had to be abandoned
+ * for repair (HSHM_OWNER_ABANDONED): then the same JVM repair completes it; no block is handed out twice.
  */
 #define HSHM_ERR_OWNER_DEAD (-7)
+/**
+ * The owner word a failed operation leaves in a lock whose critical section it stopped half-way: "pid 0", a
+ * process that cannot exist, so a JVM takes the lock over and repairs behind it at once (see HSHM_ERR_OWNER_DEAD).
+ */
+#define HSHM_OWNER_ABANDONED UINT64_C(1)
 /** A system call failed (errno is in the message). */
 #define HSHM_ERR_SYSTEM (-8)
 /** Something this client does not handle (an allocator type without a shared heap, such as malloc). */

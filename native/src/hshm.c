@@ -65,7 +65,9 @@ typedef struct op {
     int code;
     const hshm_heap *h;
     uint64_t held[MAX_HELD]; /* offsets of the locks this operation holds */
+    uint64_t held_stores[MAX_HELD]; /* the store count when each was taken */
     int nheld;
+    uint64_t stores; /* shared stores made by this thread (to tell a failed critical section that changed nothing) */
 } op;
 
 static _Thread_local char err_msg[768];
@@ -268,6 +270,7 @@ static uint64_t ld_volatile(const hshm_heap *h, uint64_t off) {
 static void st(const hshm_heap *h, uint64_t off, uint64_t v) {
     __atomic_store_n(word_at(h, off), v, __ATOMIC_RELAXED);
     atomic_signal_fence(memory_order_seq_cst);
+    tl_op.stores++;
 }
 
 static void st_release(const hshm_heap *h, uint64_t off, uint64_t v) {
@@ -376,7 +379,13 @@ static uint64_t list_next(const hshm_heap *h, uint64_t head_at, uint64_t page, u
 /* ------------------------------------------------------------------------------------------ robust locks */
 
 static void held_push(uint64_t lock_at) {
-    tl_op.held[tl_op.nheld++] = lock_at;
+    tl_op.held[tl_op.nheld] = lock_at;
+    tl_op.held_stores[tl_op.nheld] = UINT64_MAX; /* set once OWNER_START is written */
+    tl_op.nheld++;
+}
+
+static void held_started(void) {
+    tl_op.held_stores[tl_op.nheld - 1] = tl_op.stores;
 }
 
 static void held_pop(uint64_t lock_at) {
@@ -403,6 +412,7 @@ static bool lock_acquire(const hshm_heap *h, uint64_t at, const char *name) {
     if (cas(h, at + HSHM_LOCK_OWNER, HSHM_OWNER_FREE, me)) {
         held_push(at);
         st(h, at + HSHM_LOCK_OWNER_START, my_start_word());
+        held_started();
         return true;
     }
     if (ld_volatile(h, at + HSHM_LOCK_OWNER) == me) {
@@ -419,6 +429,7 @@ static bool lock_acquire(const hshm_heap *h, uint64_t at, const char *name) {
             if (cas(h, at + HSHM_LOCK_OWNER, HSHM_OWNER_FREE, me)) {
                 held_push(at);
                 st(h, at + HSHM_LOCK_OWNER_START, my_start_word());
+                held_started();
                 return false;
             }
             continue;
@@ -469,13 +480,24 @@ static void lock_release(const hshm_heap *h, uint64_t at) {
     held_pop(at);
 }
 
-/** Releases what a failed operation still holds, innermost first. Not through word_at: these were checked. */
+/**
+ * Releases what a failed operation still holds, innermost first. A lock whose critical section made no store is
+ * released; one whose critical section stopped half-way (a corrupt list found after a change, or a dead owner of
+ * the page heap's lock met while a shard's lock was held) is abandoned: its owner word becomes
+ * HSHM_OWNER_ABANDONED, an owner of no process, so the next JVM that wants it takes it over and runs the repair
+ * at once (as for a dead owner), and this client's next lock of it reports HSHM_ERR_OWNER_DEAD until then.
+ * Not through word_at: these offsets were checked when the locks were taken.
+ */
 static void release_held(const hshm_heap *h) {
     while (tl_op.nheld > 0) {
-        uint64_t at = tl_op.held[--tl_op.nheld];
+        tl_op.nheld--;
+        uint64_t at = tl_op.held[tl_op.nheld];
+        bool changed = tl_op.held_stores[tl_op.nheld] != tl_op.stores;
         __atomic_store_n((uint64_t *) (h->data + at + HSHM_LOCK_OWNER_START), 0, __ATOMIC_RELAXED);
         atomic_signal_fence(memory_order_seq_cst);
-        __atomic_store_n((uint64_t *) (h->data + at + HSHM_LOCK_OWNER), HSHM_OWNER_FREE, __ATOMIC_RELEASE);
+        __atomic_store_n((uint64_t *) (h->data + at + HSHM_LOCK_OWNER), changed ? HSHM_OWNER_ABANDONED
+                         : HSHM_OWNER_FREE, __ATOMIC_RELEASE);
+        atomic_signal_fence(memory_order_seq_cst);
     }
 }
 

@@ -1,13 +1,16 @@
 /*
- * hshm_churn NAME MAJOR MINOR SECONDS SEED [HANDOVER_IN]: a C peer of the JVM on one heap.
+ * hshm_churn NAME MAJOR MINOR SECONDS SEED TABLE [HANDOVER_IN]: a C peer of JVMs on one heap (MixedProcessTest).
  *   1. Reads HANDOVER_IN (lines "offset size tag" of blocks a JVM allocated and filled), checks each block's
  *      pattern and frees it.
- *   2. For SECONDS, allocates blocks of mixed sizes (16 B .. 200 KiB, some aligned to 64..8192), fills each with
- *      its pattern, keeps up to 200 live, and frees random ones after checking their pattern.
- *   3. Prints the blocks it still holds ("offset size tag", one per line) on stdout for the JVM to check and free,
- *      and "ops N" on stderr.
- * The pattern of byte i of a block with tag t is (uint8_t) (t * 131 + i * 7 + (i >> 8)). Exit 0 on success,
- * 2 on a pattern mismatch, 3 on a library error (the message on stderr).
+ *   2. For SECONDS, picks one of SLOTS slots at random: frees the block in it (after checking its pattern) or
+ *      allocates one of mixed size (16 B .. 200 KiB, some aligned to 64 .. 8192) and fills it.
+ *   Every slot is mirrored in a table at data offset TABLE (SLOTS x {offset, size, tag}, u64 each), which the
+ *   JVM reads once this process has exited or was killed, to check and free what it held. A block enters the
+ *   table right after it is allocated (offset stored last, tag marked PENDING until it is filled) and leaves it
+ *   right before it is freed, so a SIGKILL loses a block only inside hshm_alloc or hshm_free themselves.
+ *   A lock held by a dead owner (HSHM_ERR_OWNER_DEAD) is retried every 5 ms for up to 20 s: the JVMs repair it.
+ * The pattern of byte i of a block with tag t is (uint8_t) (t * 131 + i * 7 + (i >> 8)). Prints "ops N retries R"
+ * on stdout at the end. Exit 0 on success, 2 on a pattern mismatch, 3 on a library error (message on stderr).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,17 +20,33 @@
 
 #include "hshm.h"
 
+#define SLOTS 200
+/* tag bit: in the table but not filled yet (a JVM frees it without checking its pattern) */
+#define PENDING (UINT64_C(1) << 63)
+
 typedef struct {
     uint64_t off, size, tag;
 } block;
 
 static uint64_t rng;
+static uint64_t retries;
 
 static uint64_t next(void) {
     rng ^= rng << 13;
     rng ^= rng >> 7;
     rng ^= rng << 17;
     return rng;
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void pause_ms(long ms) {
+    struct timespec ts = {0, ms * 1000000L};
+    nanosleep(&ts, NULL);
 }
 
 static void fill(hshm_heap *h, const block *b) {
@@ -54,15 +73,26 @@ static int die(int rc, const char *what) {
     return 3;
 }
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + ts.tv_nsec / 1e9;
+/* A store the compiler keeps in program order (the JVM reads the table after this process died). */
+static void put(volatile uint64_t *w, uint64_t v) {
+    __atomic_store_n(w, v, __ATOMIC_RELEASE);
 }
 
+/* Retries a call that met a dead lock owner until a JVM has repaired the lock. */
+#define RETRYING(call)                                                   \
+    ({                                                                   \
+        int rc_;                                                         \
+        double give_up_ = now_s() + 20;                                  \
+        while ((rc_ = (call)) == HSHM_ERR_OWNER_DEAD && now_s() < give_up_) { \
+            retries++;                                                   \
+            pause_ms(5);                                                 \
+        }                                                                \
+        rc_;                                                             \
+    })
+
 int main(int argc, char **argv) {
-    if (argc != 6 && argc != 7) {
-        fprintf(stderr, "usage: hshm_churn NAME MAJOR MINOR SECONDS SEED [HANDOVER_IN]\n");
+    if (argc != 7 && argc != 8) {
+        fprintf(stderr, "usage: hshm_churn NAME MAJOR MINOR SECONDS SEED TABLE [HANDOVER_IN]\n");
         return 64;
     }
     hshm_backend *b;
@@ -77,10 +107,11 @@ int main(int argc, char **argv) {
     }
     double seconds = atof(argv[4]);
     rng = strtoull(argv[5], NULL, 10) * 0x9E3779B97F4A7C15ull + 1;
-    if (argc == 7) {
-        FILE *in = fopen(argv[6], "r");
+    volatile uint64_t *table = (volatile uint64_t *) hshm_ptr(h, strtoull(argv[6], NULL, 10));
+    if (argc == 8) {
+        FILE *in = fopen(argv[7], "r");
         if (in == NULL) {
-            perror(argv[6]);
+            perror(argv[7]);
             return 3;
         }
         block blk;
@@ -88,35 +119,35 @@ int main(int argc, char **argv) {
             if (!check(h, &blk)) {
                 return 2;
             }
-            if ((rc = hshm_free(h, blk.off)) != HSHM_OK) {
+            if ((rc = RETRYING(hshm_free(h, blk.off))) != HSHM_OK) {
                 return die(rc, "free of a JVM's block");
             }
         }
         fclose(in);
     }
-    enum { MAX_LIVE = 200 };
-    block live[MAX_LIVE];
-    int n = 0;
+    block live[SLOTS];
+    memset(live, 0, sizeof live);
     uint64_t ops = 0;
     double end = now_s() + seconds;
     while (now_s() < end) {
         for (int k = 0; k < 64; k++, ops++) {
-            if (n > 0 && (n == MAX_LIVE || next() % 2 == 0)) {
-                int i = (int) (next() % (uint64_t) n);
+            int i = (int) (next() % SLOTS);
+            if (live[i].off != 0) {
                 if (!check(h, &live[i])) {
                     return 2;
                 }
-                if ((rc = hshm_free(h, live[i].off)) != HSHM_OK) {
+                put(&table[3 * i], 0); /* out of the table first: a death after this leaks the block */
+                if ((rc = RETRYING(hshm_free(h, live[i].off))) != HSHM_OK) {
                     return die(rc, "free");
                 }
-                live[i] = live[--n];
+                live[i].off = 0;
                 continue;
             }
             uint64_t r = next();
             uint64_t size = r % 16 == 0 ? 65537 + next() % 140000 : 1 + next() % (r % 4 == 0 ? 8192 : 512);
             uint64_t align = r % 8 == 1 ? (uint64_t) 64 << (next() % 8) : 0;
             block blk = {0, size, next() & 0xFFFF};
-            rc = align ? hshm_alloc_aligned(h, size, align, &blk.off) : hshm_alloc(h, size, &blk.off);
+            rc = align ? RETRYING(hshm_alloc_aligned(h, size, align, &blk.off)) : RETRYING(hshm_alloc(h, size, &blk.off));
             if (rc == HSHM_ERR_OUT_OF_MEMORY) {
                 continue;
             }
@@ -127,17 +158,15 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "misaligned: offset=%" PRIu64 " alignment=%" PRIu64 "\n", blk.off, align);
                 return 2;
             }
+            put(&table[3 * i + 1], blk.size);
+            put(&table[3 * i + 2], blk.tag | PENDING);
+            put(&table[3 * i], blk.off); /* in the table before it is filled: a death now leaks nothing */
             fill(h, &blk);
-            live[n++] = blk;
+            put(&table[3 * i + 2], blk.tag); /* filled: the JVM checks its pattern */
+            live[i] = blk;
         }
     }
-    for (int i = 0; i < n; i++) {
-        if (!check(h, &live[i])) {
-            return 2;
-        }
-        printf("%" PRIu64 " %" PRIu64 " %" PRIu64 "\n", live[i].off, live[i].size, live[i].tag);
-    }
-    fprintf(stderr, "ops %" PRIu64 "\n", ops);
+    printf("ops %" PRIu64 " retries %" PRIu64 "\n", ops, retries);
     hshm_heap_close(h);
     hshm_backend_detach(b);
     return 0;

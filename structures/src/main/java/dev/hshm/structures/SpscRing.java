@@ -12,8 +12,8 @@ import java.util.OptionalLong;
  * side's, the element copy and one release store: no CAS. The cache is refreshed (one acquire load) only when
  * it says full (producer) or empty (consumer).
  *
- * <p>Every offer also signals {@code NOT_EMPTY} and every poll {@code NOT_FULL} ({@link WaitWord#signal()}: a
- * fence and a read; a wake call only when someone sleeps), so the blocking {@link #put}/{@link #take} work
+ * <p>Every offer also signals {@code NOT_EMPTY} and every poll {@code NOT_FULL} ({@link WaitWord#signal()}: one
+ * read, no fence; a bump and a wake call only when someone sleeps), so the blocking {@link #put}/{@link #take} work
  * with any mix of blocking and non-blocking calls on the other side.
  *
  * <p>Liveness: the first offer of a handle records its process as the producer, the first poll as the

@@ -18,7 +18,8 @@ import java.util.Set;
  * mapping:  [ header: {@value #HEADER_BYTES} B | padding to {@value #DATA_OFFSET} ][ data: dataSize B ... ]
  *
  * header (offsets in bytes; all fields in the creator's byte order, checked by BYTE_ORDER)
- *   0  MAGIC          u64  "HSHMBKND"                           plain, before READY
+ *   0  MAGIC          u64  0x4853484D424B4E44 ("HSHMBKND" as a big-endian number; in memory on a little-endian
+ *                          machine the bytes 44 4E 4B 42 4D 48 53 48, "DNKBMHSH")   plain, before READY
  *   8  READY          u64  0 while formatting, READY_VALUE       release store, LAST; readers acquire FIRST
  *  16  LAYOUT_VERSION u32  {@value #LAYOUT_VERSION}               plain
  *  20  BYTE_ORDER     u32  0x01020304                           plain
@@ -50,9 +51,10 @@ import java.util.Set;
  */
 public final class BackendHeader {
 
-    /** "HSHMBKND" read as a big-endian long. */
+    /** "HSHMBKND" read as a big-endian long; stored in native order, so a little-endian mapping holds "DNKBMHSH". */
     public static final long MAGIC = 0x4853484D424B4E44L;
-    /** Published in READY when the header is complete: "READY!!!" as a big-endian long. */
+    /** Published in READY when the header is complete: "READY!!!" as a big-endian long ("!!!YDAER" in memory on a
+     *  little-endian machine). */
     public static final long READY_VALUE = 0x5245414459212121L;
     /** Bumped whenever this layout changes incompatibly. */
     public static final int LAYOUT_VERSION = 1;

@@ -13,7 +13,8 @@ import java.util.List;
  * drift). Regenerate with {@code ./mvnw -pl allocators test -Dtest=CLayoutTest -Dhshm.layout.write=true}.
  *
  * <p>Internal parts of a region (the {@code thread_local} slot table, the statistics' exact meaning) are not
- * rendered: a C client needs only where the slot table is (the heap header says) and never touches it.
+ * rendered: a C client needs only where the slot table is (the heap header says) and never touches it, as long as
+ * it repairs no shard (that repair reads the slot records' TRANSIT and HEAD words; docs/layout.md).
  */
 public final class CLayout {
 

@@ -24,7 +24,7 @@ import dev.hshm.api.CorruptSegmentException;
  * +------------------+ REGION_OFFSET + REGION_SIZE (a tail that is not a whole page is unused)
  *
  * heap header (at the region's start); every field is written once, before READY, and never again
- *   0  MAGIC           u64  "HSHMHEAP"                         plain
+ *   0  MAGIC           u64  "HSHMHEAP" as a big-endian number (little-endian bytes: "PAEHMHSH")   plain
  *   8  READY           u64  0, then READY_VALUE                 release store LAST; attachers acquire it FIRST
  *  16  LAYOUT_VERSION  u32  {@value #LAYOUT_VERSION}
  *  20  TYPE_CODE       u32  1 scalable_page, 2 thread_local
@@ -140,7 +140,7 @@ public final class HeapHeader {
             long slotTable = shardTable + (long) shardCount * ShardLayout.BYTES;
             long descTable = slotTable + SlotTable.bytes(slotCount);
             long end = regionOffset + regionSize;
-            // pages p need: descTable + p*32 rounded up to a page, then p*4096, all before end
+            // pages p need: descTable + p*64 (PageDescriptor.BYTES) rounded up to a page, then p*4096, all before end
             long room = end - descTable - SizeClasses.PAGE;
             long pages = room <= 0 ? 0 : room / (SizeClasses.PAGE + PageDescriptor.BYTES);
             long heapOffset = align(descTable + pages * PageDescriptor.BYTES, SizeClasses.PAGE);
