@@ -1,9 +1,9 @@
 /*
  * hshm_probe NAME MAJOR MINOR FREE_BLOCK: attaches to a segment through the C client and prints every field
  * of every struct in hshm_layout.h, read through the generated structs (the HSHM_FIELDS_* lists), one per
- * line: "<H|D> <base offset> <struct>.<field>[index] <value>" (H: the mapping's header page, D: the data).
- * NativeLayoutTest compares each line with what the JVM reads at the same place, and checks that every field
- * of the layout appears, so no offset here is typed by hand.
+ * line: "<H|D> <base> <struct>.<field>[index] <offset in struct> <bytes> <value>" (H: the mapping's header page,
+ * D: the data; chars as hex). NativeLayoutTest compares each value with what the JVM reads at base + offset, and
+ * checks that every field the headers list appears, so no offset here is typed by hand.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -13,7 +13,7 @@
 
 #include "hshm.h"
 
-static void print_U(char seg, uint64_t base, const char *s, const char *f, const void *v, size_t n) {
+static void print_U(char seg, uint64_t base, const char *s, const char *f, size_t at, const void *v, size_t n) {
     uint64_t x = 0;
     if (n == 8) {
         memcpy(&x, v, 8);
@@ -22,30 +22,30 @@ static void print_U(char seg, uint64_t base, const char *s, const char *f, const
         memcpy(&y, v, 4);
         x = y;
     }
-    printf("%c %" PRIu64 " %s.%s %" PRIu64 "\n", seg, base, s, f, x);
+    printf("%c %" PRIu64 " %s.%s %zu %zu %" PRIu64 "\n", seg, base, s, f, at, n, x);
 }
 
-static void print_C(char seg, uint64_t base, const char *s, const char *f, const void *v, size_t n) {
-    printf("%c %" PRIu64 " %s.%s ", seg, base, s, f);
+static void print_C(char seg, uint64_t base, const char *s, const char *f, size_t at, const void *v, size_t n) {
+    printf("%c %" PRIu64 " %s.%s %zu %zu ", seg, base, s, f, at, n);
     for (size_t i = 0; i < n; i++) {
         printf("%02x", ((const unsigned char *) v)[i]);
     }
     printf("\n");
 }
 
-static void print_A(char seg, uint64_t base, const char *s, const char *f, const void *v, size_t n) {
+static void print_A(char seg, uint64_t base, const char *s, const char *f, size_t at, const void *v, size_t n) {
     for (size_t i = 0; i < n / 8; i++) {
         uint64_t x;
         memcpy(&x, (const char *) v + 8 * i, 8);
-        printf("%c %" PRIu64 " %s.%s[%zu] %" PRIu64 "\n", seg, base, s, f, i, x);
+        printf("%c %" PRIu64 " %s.%s[%zu] %zu 8 %" PRIu64 "\n", seg, base, s, f, i, at + 8 * i, x);
     }
 }
 
-static void print_S(char seg, uint64_t base, const char *s, const char *f, const void *v, size_t n) {
-    (void) seg, (void) base, (void) s, (void) f, (void) v, (void) n; /* printed as an instance of its own */
+static void print_S(char seg, uint64_t base, const char *s, const char *f, size_t at, const void *v, size_t n) {
+    (void) seg, (void) base, (void) s, (void) f, (void) at, (void) v, (void) n; /* printed as an instance of its own */
 }
 
-#define PF(S, f, K) print_##K(seg, base, #S, #f, &p->f, sizeof p->f);
+#define PF(S, f, K) print_##K(seg, base, #S, #f, offsetof(S, f), &p->f, sizeof p->f);
 #define DUMP(S, segc, basev, ptr)                 \
     do {                                          \
         const S *p = (const S *) (const void *) (ptr); \

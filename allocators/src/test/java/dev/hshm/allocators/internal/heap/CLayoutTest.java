@@ -1,11 +1,9 @@
 package dev.hshm.allocators.internal.heap;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.hshm.testkit.CHeader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -16,29 +14,10 @@ import org.junit.jupiter.api.Test;
  */
 class CLayoutTest {
 
-    private static final Path HEADER = Path.of("..", "native", "include", "hshm_layout.h");
-
     @Test
     void theCheckedInHeaderIsWhatTheLayoutClassesRender() throws IOException {
-        String rendered = CLayout.render();
-        if (Boolean.getBoolean("hshm.layout.write")) {
-            Files.createDirectories(HEADER.getParent());
-            Files.writeString(HEADER, rendered, StandardCharsets.UTF_8);
-            System.out.println("wrote " + HEADER.toAbsolutePath().normalize());
-        }
-        assertTrue(Files.isRegularFile(HEADER), "missing " + HEADER.toAbsolutePath().normalize());
-        String[] want = rendered.split("\n", -1);
-        String[] have = Files.readString(HEADER, StandardCharsets.UTF_8).split("\n", -1);
-        for (int i = 0; i < Math.max(want.length, have.length); i++) {
-            String w = i < want.length ? want[i] : "<end of file>";
-            String h = i < have.length ? have[i] : "<end of file>";
-            if (!w.equals(h)) {
-                fail("native/include/hshm_layout.h drifted from the Java layout classes at line " + (i + 1)
-                        + ":\n  header: " + h + "\n  layout: " + w + "\nregenerate it with ./mvnw -pl allocators test"
-                        + " -Dtest=CLayoutTest -Dhshm.layout.write=true (and bump the layout version if the change is"
-                        + " incompatible: docs/layout.md)");
-            }
-        }
+        CHeader.checkFile(Path.of("..", "native", "include", "hshm_layout.h"), CLayout.render(),
+                "./mvnw -pl allocators test -Dtest=CLayoutTest -Dhshm.layout.write=true");
     }
 
     @Test
