@@ -2,7 +2,9 @@
  * hshm.h: the C client of hshm-java (C11, POSIX, Linux). A native process attaches to a segment a JVM (or
  * another native process) made, verifies every header as the Java side does, and allocates and frees in a
  * scalable_page or thread_local heap through the shared span table and page heap, under the same robust locks,
- * as a JVM thread that has no thread cache. The format is docs/layout.md; the offsets are hshm_layout.h, which
+ * as a JVM thread that has no thread cache. A lock whose owner died (a JVM's or a C process's) is taken over and
+ * what it guards is rebuilt from the page descriptors with the Java side's repairs, so C processes need no JVM to
+ * recover. The format is docs/layout.md; the offsets are hshm_layout.h, which
  * the build generates from the Java layout classes.
  *
  * Errors: every call returns HSHM_OK (0) or a negative HSHM_ERR_* code, and hshm_last_error() gives the
@@ -40,15 +42,9 @@ extern "C" {
 /** The heap has no room for the request. */
 #define HSHM_ERR_OUT_OF_MEMORY (-6)
 /**
- * A lock's owner died while holding it. This client does not run the repair the Java side runs when it takes a
- * dead owner's lock over (HeapWalk); the next JVM that uses the lock does (or `hshm check NAME` now), after
- * which the call succeeds again. Nothing was changed, unless a lock held by this operation had to be abandoned
- * for repair (HSHM_OWNER_ABANDONED): then the same JVM repair completes it; no block is handed out twice.
- */
-#define HSHM_ERR_OWNER_DEAD (-7)
-/**
- * The owner word a failed operation leaves in a lock whose critical section it stopped half-way: "pid 0", a
- * process that cannot exist, so a JVM takes the lock over and repairs behind it at once (see HSHM_ERR_OWNER_DEAD).
+ * The owner word a failed operation leaves in a lock whose critical section it stopped half-way (a corrupt word
+ * found after a change): "pid 0", a process that cannot exist, so the next taker (a JVM or this client) takes the
+ * lock over at once and repairs behind it, as behind a dead owner.
  */
 #define HSHM_OWNER_ABANDONED UINT64_C(1)
 /** A system call failed (errno is in the message). */
@@ -124,6 +120,9 @@ const char *hshm_last_error(void);
 
 /** The name of an error code, e.g. "HSHM_ERR_CORRUPT". */
 const char *hshm_error_name(int code);
+
+/** How many locks of dead owners the calling thread has taken over (and repaired behind). */
+uint64_t hshm_lock_recoveries(void);
 
 /** This process's start word (start ms << 22 | pid bits), as stored beside its owner words; 0 if unknown. */
 uint64_t hshm_start_word(void);

@@ -131,7 +131,9 @@ _Static_assert(sizeof(hshm_backend_header) == HSHM_BH_BYTES, "hshm_backend_heade
 #define HSHM_HEAP_MAX_SLOTS 65536
 #define HSHM_CUSTOM_ALIGN 64 /* the page heap starts at the custom header's end rounded up to this */
 #define HSHM_SLOT_LEASE_BYTES 16 /* thread_local slot table (internal): SLOT_COUNT leases... */
-#define HSHM_SLOT_RECORD_BYTES 448 /* ...then SLOT_COUNT records; 0 bytes when SLOT_COUNT is 0 */
+#define HSHM_SLOT_RECORD_BYTES 448 /* ...then SLOT_COUNT records (after the leases padded to 64 B); 0 bytes when SLOT_COUNT is 0 */
+#define HSHM_SLOT_TRANSIT 16 /* in a record: the block a batch move holds in flight, or 0 (read by a shard's repair) */
+#define HSHM_SLOT_HEADS 64 /* in a record: HSHM_CLASS_COUNT list heads of 8 B (read by a shard's repair) */
 
 /* At the start of a scalable_page or thread_local region. Written once before READY (release store,
  * last); attachers acquire READY first. Offsets it stores are data offsets. */
@@ -437,6 +439,13 @@ static const uint32_t hshm_class_blocks[HSHM_CLASS_COUNT] = {
     16, 12, 10, 9, 8, 12, 10, 9, 8, 9, 8,
     9, 8, 8, 8, 8, 8, 8, 8, 8, 8, 6,
     5, 4, 4, 3, 1, 2, 2, 1, 1, 1, 1
+};
+/* a thread cache's list of class c holds at most 2 * hshm_class_batch[c] + 1 blocks */
+static const uint32_t hshm_class_batch[HSHM_CLASS_COUNT] = {
+    32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32,
+    32, 32, 32, 32, 32, 25, 21, 18, 16, 12, 10,
+    9, 8, 6, 5, 4, 4, 3, 2, 2, 2, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
 };
 
 #endif /* HSHM_LAYOUT_H */

@@ -71,6 +71,7 @@ typedef struct op {
 } op;
 
 static _Thread_local char err_msg[768];
+static _Thread_local uint64_t tl_recoveries; /* dead owners this thread took over */
 static _Thread_local op tl_op; /* thread-local, not automatic: its fields survive the longjmp */
 
 const char *hshm_last_error(void) {
@@ -86,7 +87,6 @@ const char *hshm_error_name(int code) {
         case HSHM_ERR_INVALID_POINTER: return "HSHM_ERR_INVALID_POINTER";
         case HSHM_ERR_DOUBLE_FREE: return "HSHM_ERR_DOUBLE_FREE";
         case HSHM_ERR_OUT_OF_MEMORY: return "HSHM_ERR_OUT_OF_MEMORY";
-        case HSHM_ERR_OWNER_DEAD: return "HSHM_ERR_OWNER_DEAD";
         case HSHM_ERR_SYSTEM: return "HSHM_ERR_SYSTEM";
         case HSHM_ERR_UNSUPPORTED: return "HSHM_ERR_UNSUPPORTED";
         default: return "HSHM_ERR_UNKNOWN";
@@ -192,6 +192,10 @@ static uint64_t my_start_word(void) {
         known = true;
     }
     return cached;
+}
+
+uint64_t hshm_lock_recoveries(void) {
+    return tl_recoveries;
 }
 
 uint64_t hshm_start_word(void) {
@@ -402,12 +406,17 @@ static void sleep_us(uint64_t us) {
 /**
  * RobustLock.lock: CAS FREE -> me, then OWNER_START. A waiter spins, yields, then sleeps with doubling pauses,
  * and checks about every millisecond whether the owner lives. A dead owner (or one that cannot be proven alive
- * for HSHM_LOCK_UNPROVEN_OWNER_NS) is not taken over here: the repair that must follow a takeover is the Java
- * side's, so the operation fails with HSHM_ERR_OWNER_DEAD and changes nothing.
+ * for HSHM_LOCK_UNPROVEN_OWNER_NS, or HSHM_OWNER_ABANDONED) is taken over with one CAS, counted in RECOVERIES,
+ * and `repair` (REPAIR_PAGES or the shard's index) rebuilds what the lock guards before the caller uses it.
  *
  * @return true if the lock was free at once
  */
-static bool lock_acquire(const hshm_heap *h, uint64_t at, const char *name) {
+static void repair_pages(const hshm_heap *h);
+static void repair_shard(const hshm_heap *h, unsigned s);
+
+#define REPAIR_PAGES (-1)
+
+static bool lock_acquire(const hshm_heap *h, uint64_t at, const char *name, int repair) {
     uint64_t me = my_owner();
     if (cas(h, at + HSHM_LOCK_OWNER, HSHM_OWNER_FREE, me)) {
         held_push(at);
@@ -455,13 +464,23 @@ static bool lock_acquire(const hshm_heap *h, uint64_t at, const char *name) {
             } else {
                 unproven = HSHM_OWNER_FREE;
             }
-            if (dead && ld_volatile(h, at + HSHM_LOCK_OWNER) == owner) {
-                fail(HSHM_ERR_OWNER_DEAD, "lock '%s' of allocator (%u,%u) is held by pid %llu (local id %llu), "
-                     "which died or cannot be proven alive (start word 0x%llx); this C client does not repair a "
-                     "dead owner's critical section: the next JVM that uses this allocator does (or run 'hshm "
-                     "check %s' now)", name, MAJOR(h), MINOR(h), (unsigned long long) (owner >> 32),
-                     (unsigned long long) (owner & HSHM_OWNER_LOCAL_MASK), (unsigned long long) owner_start,
-                     h->b->name);
+            if (dead && cas(h, at + HSHM_LOCK_OWNER, owner, me)) {
+                /* RobustLock.takeOver: the dead owner may have stopped anywhere in its critical section; rebuild
+                 * what the lock guards from the descriptors before using it (HeapWalk's repairs) */
+                held_push(at);
+                st(h, at + HSHM_LOCK_OWNER_START, my_start_word());
+                held_started();
+                __atomic_add_fetch(word_at(h, at + HSHM_LOCK_RECOVERIES), 1, __ATOMIC_SEQ_CST);
+                atomic_signal_fence(memory_order_seq_cst);
+                tl_recoveries++;
+                if (repair == REPAIR_PAGES) {
+                    repair_pages(h);
+                } else {
+                    repair_shard(h, (unsigned) repair);
+                }
+                held_started(); /* repaired: a later failure of this operation need not abandon the lock */
+                (void) name;
+                return false;
             }
         }
         if (round < HSHM_LOCK_SPINS + HSHM_LOCK_YIELDS) {
@@ -484,8 +503,8 @@ static void lock_release(const hshm_heap *h, uint64_t at) {
  * Releases what a failed operation still holds, innermost first. A lock whose critical section made no store is
  * released; one whose critical section stopped half-way (a corrupt list found after a change, or a dead owner of
  * the page heap's lock met while a shard's lock was held) is abandoned: its owner word becomes
- * HSHM_OWNER_ABANDONED, an owner of no process, so the next JVM that wants it takes it over and runs the repair
- * at once (as for a dead owner), and this client's next lock of it reports HSHM_ERR_OWNER_DEAD until then.
+ * HSHM_OWNER_ABANDONED, an owner of no process, so the next taker (a JVM or this client) takes it over and runs
+ * the repair at once, as for a dead owner.
  * Not through word_at: these offsets were checked when the locks were taken.
  */
 static void release_held(const hshm_heap *h) {
@@ -570,6 +589,10 @@ static int next_list_at_least(const hshm_heap *h, unsigned from) {
         li = (li | 63) + 1;
     }
     return -1;
+}
+
+static uint64_t align_up_64(uint64_t v) {
+    return (v + 63) & ~UINT64_C(63);
 }
 
 static uint64_t align_page(const hshm_heap *h, uint64_t p, uint64_t align) {
@@ -791,15 +814,17 @@ static void release_run(const hshm_heap *h, uint64_t head, uint64_t n) {
     add(h, ph(h, HSHM_PH_FREE_PAGES), (int64_t) n);
 }
 
-static const char *PAGE_HEAP_LOCK = "page heap";
-
 static uint64_t page_lock(const hshm_heap *h) {
     return ph(h, HSHM_PH_LOCK);
 }
 
+static void lock_page_heap(const hshm_heap *h) {
+    lock_acquire(h, page_lock(h), "page heap", REPAIR_PAGES);
+}
+
 /** PageHeap.allocateSpan. */
 static uint64_t allocate_span(const hshm_heap *h, unsigned c, unsigned shard) {
-    lock_acquire(h, page_lock(h), PAGE_HEAP_LOCK);
+    lock_page_heap(h);
     uint64_t s = alloc_run(h, hshm_class_span_pages[c], HSHM_PAGE, HSHM_KIND_SMALL, c, shard, HSHM_NO_OFFSET);
     lock_release(h, page_lock(h));
     return s;
@@ -807,14 +832,14 @@ static uint64_t allocate_span(const hshm_heap *h, unsigned c, unsigned shard) {
 
 /** PageHeap.releaseSpan. */
 static void release_span_pages(const hshm_heap *h, uint64_t head, unsigned c) {
-    lock_acquire(h, page_lock(h), PAGE_HEAP_LOCK);
+    lock_page_heap(h);
     release_run(h, head, hshm_class_span_pages[c]);
     lock_release(h, page_lock(h));
 }
 
 /** PageHeap.allocateLarge. */
 static uint64_t allocate_large_run(const hshm_heap *h, uint64_t pages, uint64_t align, uint64_t size) {
-    lock_acquire(h, page_lock(h), PAGE_HEAP_LOCK);
+    lock_page_heap(h);
     uint64_t s = alloc_run(h, pages, align, HSHM_KIND_LARGE, 0, 0, size);
     if (s != HSHM_NO_PAGE) {
         add(h, ph(h, HSHM_PH_LARGE_BYTES), (int64_t) (pages << HSHM_PAGE_SHIFT));
@@ -838,7 +863,7 @@ static uint64_t large_pages(const hshm_heap *h, uint64_t head, uint64_t info) {
 
 /** PageHeap.freeLarge: the head is checked again under the lock (a racing double free). */
 static void free_large_run(const hshm_heap *h, uint64_t head) {
-    lock_acquire(h, page_lock(h), PAGE_HEAP_LOCK);
+    lock_page_heap(h);
     uint64_t info = pd_get(h, head, HSHM_PD_INFO);
     if (HSHM_INFO_KIND(info) != HSHM_KIND_LARGE) {
         fail(HSHM_ERR_DOUBLE_FREE, "large block already free: allocator (%u,%u), offset=%llu", MAJOR(h), MINOR(h),
@@ -863,7 +888,10 @@ static uint64_t class_entry(const hshm_heap *h, unsigned s, unsigned c) {
     return shard_base(h, s) + HSHM_SHARD_CLASSES + (uint64_t) c * HSHM_CE_BYTES;
 }
 
-static const char *SHARD_LOCK = "shard of the span table";
+/** Takes shard s's lock (repairing behind a dead owner); true if it was free at once. */
+static bool lock_shard(const hshm_heap *h, unsigned s) {
+    return lock_acquire(h, shard_base(h, s) + HSHM_SHARD_LOCK, "shard of the span table", (int) s);
+}
 
 /** Shard.checkSpan. */
 static void check_span(const hshm_heap *h, uint64_t span, unsigned c, unsigned s) {
@@ -1030,11 +1058,257 @@ static uint64_t trim_all(const hshm_heap *h) {
     uint64_t released = 0;
     for (unsigned s = 0; s < h->geo.shard_count; s++) {
         uint64_t at = shard_base(h, s) + HSHM_SHARD_LOCK;
-        lock_acquire(h, at, SHARD_LOCK);
+        lock_shard(h, s);
         released += trim_empty_spans(h, s);
         lock_release(h, at);
     }
     return released;
+}
+
+/* ------------------------------------------------------------------------------------------ repair */
+
+/*
+ * HeapWalk's two repairs, run by the thread that took a lock over from a dead owner (or from an operation that
+ * abandoned it), while it holds that lock: the page descriptors are the ground truth, and everything derived
+ * from them (run lists, bitmap, counters; a shard's class lists, span counts and counters) is rebuilt. Both are
+ * idempotent: a death during a repair leaves the lock to the next taker, which repairs again.
+ */
+
+enum { WALK_PAGES, WALK_SHARD };
+
+/** HeapWalk.staleHeads: no head kind inside a free or large run (demoted). */
+static void stale_heads(const hshm_heap *h, uint64_t p, uint64_t n, unsigned kind) {
+    uint64_t last = kind == HSHM_KIND_FREE && n >= 2 ? p + n - 1 : p + n;
+    for (uint64_t q = p + 1; q < last; q++) {
+        unsigned k = HSHM_INFO_KIND(pd_get(h, q, HSHM_PD_INFO));
+        if (k == HSHM_KIND_FREE || k == HSHM_KIND_SMALL || k == HSHM_KIND_LARGE) {
+            pd_set(h, q, HSHM_PD_INFO, HSHM_INFO(HSHM_KIND_INTERIOR, 0, 0, 0));
+            pd_set(h, q, HSHM_PD_AUX, p);
+        }
+    }
+}
+
+/** HeapWalk.spanInteriors: a span's pages after its head are INTERIOR and name it. */
+static void span_interiors(const hshm_heap *h, uint64_t p, uint64_t n) {
+    for (uint64_t q = p + 1; q < p + n; q++) {
+        if (HSHM_INFO_KIND(pd_get(h, q, HSHM_PD_INFO)) != HSHM_KIND_INTERIOR || pd_get(h, q, HSHM_PD_AUX) != p) {
+            pd_set(h, q, HSHM_PD_INFO, HSHM_INFO(HSHM_KIND_INTERIOR, 0, 0, 0));
+            pd_set(h, q, HSHM_PD_AUX, p);
+        }
+    }
+}
+
+/** HeapWalk.spanFreeList (repairing): counts a span's free list, cut at its first bad block. */
+static uint64_t span_free_list(const hshm_heap *h, uint64_t span, unsigned c, uint64_t carved) {
+    uint64_t n = 0;
+    uint64_t prev = HSHM_NO_OFFSET;
+    uint64_t start = page_offset(h, span);
+    uint64_t bytes = (uint64_t) hshm_class_span_pages[c] << HSHM_PAGE_SHIFT;
+    for (uint64_t b = pd_get(h, span, HSHM_PD_AUX); b != HSHM_NO_OFFSET;) {
+        uint64_t rel = b - start;
+        int64_t idx = b >= start && rel < bytes ? block_index(c, rel) : -1;
+        if (idx < 0 || (uint64_t) idx >= carved || n >= carved || !is_free(h, b)) {
+            if (prev == HSHM_NO_OFFSET) {
+                pd_set(h, span, HSHM_PD_AUX, HSHM_NO_OFFSET);
+            } else {
+                st(h, prev + HSHM_FB_NEXT, HSHM_NO_OFFSET); /* the blocks after it are leaked, never handed out */
+            }
+            break;
+        }
+        n++;
+        prev = b;
+        b = ld(h, b + HSHM_FB_NEXT);
+    }
+    return n;
+}
+
+static bool on_cache_list(const hshm_heap *h, uint64_t list_at, unsigned c, uint64_t b) {
+    uint64_t x = ld(h, list_at);
+    for (uint64_t n = 0; n <= 2u * hshm_class_batch[c] + 1 && x != HSHM_NO_OFFSET; n++) {
+        if (x == b) {
+            return true;
+        }
+        if (x < h->geo.heap_offset || x > h->heap_end - HSHM_FB_BYTES || !is_free(h, x)) {
+            return false;
+        }
+        x = ld(h, x + HSHM_FB_NEXT);
+    }
+    return false;
+}
+
+static bool on_span_list(const hshm_heap *h, uint64_t span, uint64_t carved, uint64_t b) {
+    uint64_t x = pd_get(h, span, HSHM_PD_AUX);
+    for (uint64_t n = 0; n <= carved && x != HSHM_NO_OFFSET; n++) {
+        if (x == b) {
+            return true;
+        }
+        if (x < h->geo.heap_offset || x > h->heap_end - HSHM_FB_BYTES) {
+            return false;
+        }
+        x = ld(h, x + HSHM_FB_NEXT);
+    }
+    return false;
+}
+
+/** HeapWalk.resolveTransits: a block a dead batch mover of shard s left on neither list goes back to its span. */
+static void resolve_transits(const hshm_heap *h, unsigned s) {
+    uint64_t f = frontier(h);
+    uint64_t records = h->geo.slot_table + align_up_64((uint64_t) h->geo.slot_count * HSHM_SLOT_LEASE_BYTES);
+    for (uint32_t slot = 0; slot < h->geo.slot_count; slot++) {
+        uint64_t rec = records + (uint64_t) slot * HSHM_SLOT_RECORD_BYTES;
+        uint64_t b = ld(h, rec + HSHM_SLOT_TRANSIT);
+        if (b == 0) {
+            continue;
+        }
+        if (b < h->geo.heap_offset || b > h->heap_end - HSHM_FB_BYTES
+            || ((b - h->geo.heap_offset) >> HSHM_PAGE_SHIFT) >= f) {
+            continue; /* not a block */
+        }
+        uint64_t page = (b - h->geo.heap_offset) >> HSHM_PAGE_SHIFT;
+        uint64_t head = page;
+        if (HSHM_INFO_KIND(pd_get(h, page, HSHM_PD_INFO)) == HSHM_KIND_INTERIOR) {
+            head = pd_get(h, page, HSHM_PD_AUX);
+            if (head > page || page - head >= HSHM_MAX_SPAN_PAGES) {
+                continue;
+            }
+        }
+        uint64_t info = pd_get(h, head, HSHM_PD_INFO);
+        unsigned c = HSHM_INFO_CLASS(info);
+        if (HSHM_INFO_KIND(info) != HSHM_KIND_SMALL || HSHM_INFO_SHARD(info) != s || c >= HSHM_CLASS_COUNT
+            || page >= head + HSHM_INFO_PAGES(info)) {
+            continue; /* another shard's */
+        }
+        int64_t idx = block_index(c, b - page_offset(h, head));
+        uint64_t carved = HSHM_HIGH(pd_get(h, head, HSHM_PD_COUNTS));
+        if (idx >= 0 && (uint64_t) idx < carved && !on_cache_list(h, rec + HSHM_SLOT_HEADS + 8u * c, c, b)
+            && !on_span_list(h, head, carved, b)) {
+            st(h, b + HSHM_FB_NEXT, pd_get(h, head, HSHM_PD_AUX));
+            st(h, b + HSHM_FB_TAG, h->salt ^ b);
+            pd_set(h, head, HSHM_PD_AUX, b); /* commit: b is on its span again */
+        }
+        st(h, rec + HSHM_SLOT_TRANSIT, 0);
+    }
+}
+
+/** HeapWalk.walk in its two repair modes (the page heap's lock is held in both). */
+static void walk_repair(const hshm_heap *h, int mode, unsigned only) {
+    uint64_t f = frontier(h);
+    if (f > h->geo.page_count) {
+        fail(HSHM_ERR_CORRUPT, "heap frontier out of range: allocator (%u,%u), frontier=%llu, pages=%llu", MAJOR(h),
+             MINOR(h), (unsigned long long) f, (unsigned long long) h->geo.page_count);
+    }
+    uint64_t live[HSHM_CLASS_COUNT] = {0}, spans[HSHM_CLASS_COUNT] = {0}, freeb[HSHM_CLASS_COUNT] = {0};
+    if (mode == WALK_PAGES) {
+        for (unsigned i = 0; i < HSHM_RUN_LISTS; i++) {
+            st(h, run_list(h, i), HSHM_NO_PAGE);
+        }
+        for (unsigned i = 0; i < HSHM_RUN_BITMAP_WORDS; i++) {
+            st(h, ph(h, HSHM_PH_RUN_BITMAP) + 8u * i, 0);
+        }
+    } else {
+        for (unsigned c = 0; c < HSHM_CLASS_COUNT; c++) {
+            st(h, class_entry(h, only, c) + HSHM_CE_SPAN_HEAD, HSHM_NO_PAGE);
+        }
+    }
+    uint64_t free_pages = 0, large_bytes = 0, large_count = 0;
+    uint64_t prev_free = HSHM_NO_PAGE;
+    for (uint64_t p = 0; p < f;) {
+        uint64_t info = pd_get(h, p, HSHM_PD_INFO);
+        unsigned kind = HSHM_INFO_KIND(info);
+        uint64_t n = HSHM_INFO_PAGES(info);
+        if ((kind != HSHM_KIND_FREE && kind != HSHM_KIND_SMALL && kind != HSHM_KIND_LARGE) || n < 1 || n > f - p) {
+            fail(HSHM_ERR_CORRUPT, "page heap walk: not a valid run head: allocator (%u,%u), page=%llu, kind=%s, "
+                 "pages=%llu, frontier=%llu", MAJOR(h), MINOR(h), (unsigned long long) p, kind_name(kind),
+                 (unsigned long long) n, (unsigned long long) f);
+        }
+        if (kind != HSHM_KIND_SMALL && mode == WALK_PAGES) {
+            stale_heads(h, p, n, kind);
+        }
+        if (kind == HSHM_KIND_FREE) {
+            free_pages += n;
+            if (prev_free != HSHM_NO_PAGE && mode == WALK_PAGES) {
+                uint64_t merged = p + n - prev_free; /* PageHeap.mergeAdjacent */
+                write_free_run_tail(h, prev_free, merged);
+                pd_set(h, prev_free, HSHM_PD_INFO, HSHM_INFO(HSHM_KIND_FREE, 0, 0, merged)); /* commit the merge */
+                demote(h, p, prev_free, prev_free + merged);
+            } else {
+                prev_free = p;
+                if (mode == WALK_PAGES) {
+                    write_free_run_tail(h, p, n);
+                }
+            }
+        } else if (kind == HSHM_KIND_LARGE) {
+            prev_free = HSHM_NO_PAGE;
+            large_bytes += n << HSHM_PAGE_SHIFT;
+            large_count++;
+        } else {
+            prev_free = HSHM_NO_PAGE;
+            unsigned c = HSHM_INFO_CLASS(info);
+            unsigned sh = HSHM_INFO_SHARD(info);
+            if (c >= HSHM_CLASS_COUNT || n != hshm_class_span_pages[c] || sh >= h->geo.shard_count) {
+                fail(HSHM_ERR_CORRUPT, "span with a bad class or shard: allocator (%u,%u), page=%llu, class=%u, "
+                     "shard=%u, pages=%llu, shards=%u", MAJOR(h), MINOR(h), (unsigned long long) p, c, sh,
+                     (unsigned long long) n, h->geo.shard_count);
+            }
+            span_interiors(h, p, n);
+            if (mode == WALK_SHARD && sh == only) {
+                uint64_t carved = HSHM_HIGH(pd_get(h, p, HSHM_PD_COUNTS));
+                if (carved > hshm_class_blocks[c]) {
+                    fail(HSHM_ERR_CORRUPT, "span carved past its end: allocator (%u,%u), page=%llu, carved=%llu, "
+                         "blocks=%u", MAJOR(h), MINOR(h), (unsigned long long) p, (unsigned long long) carved,
+                         hshm_class_blocks[c]);
+                }
+                uint64_t nf = span_free_list(h, p, c, carved);
+                spans[c]++;
+                freeb[c] += nf;
+                live[c] += carved - nf;
+                pd_set(h, p, HSHM_PD_COUNTS, HSHM_PACK(nf, carved));
+                if (nf > 0 || carved < hshm_class_blocks[c]) {
+                    list_insert(h, class_entry(h, only, c) + HSHM_CE_SPAN_HEAD, p, h->geo.page_count);
+                } else {
+                    pd_set(h, p, HSHM_PD_LINKS, HSHM_PACK(HSHM_NO_PAGE, HSHM_NO_PAGE));
+                }
+            }
+        }
+        p += n;
+    }
+    if (mode == WALK_PAGES) {
+        /* the free runs go on their lists once the walk has merged them */
+        for (uint64_t p = 0; p < f;) {
+            uint64_t info = pd_get(h, p, HSHM_PD_INFO);
+            uint64_t n = HSHM_INFO_PAGES(info);
+            if (HSHM_INFO_KIND(info) == HSHM_KIND_FREE) {
+                insert_free(h, p, n);
+            }
+            p += n;
+        }
+        st(h, ph(h, HSHM_PH_FREE_PAGES), free_pages);
+        st(h, ph(h, HSHM_PH_LARGE_BYTES), large_bytes);
+        st(h, ph(h, HSHM_PH_LARGE_COUNT), large_count);
+        if (ld(h, ph(h, HSHM_PH_FOOTPRINT)) < f) {
+            st(h, ph(h, HSHM_PH_FOOTPRINT), f);
+        }
+    } else {
+        for (unsigned c = 0; c < HSHM_CLASS_COUNT; c++) {
+            uint64_t e = class_entry(h, only, c);
+            st(h, e + HSHM_CE_LIVE, live[c]);
+            st(h, e + HSHM_CE_SPANS, spans[c]);
+            st(h, e + HSHM_CE_FREE, freeb[c]);
+        }
+    }
+}
+
+/** HeapWalk.repairPages (page heap lock held). */
+static void repair_pages(const hshm_heap *h) {
+    walk_repair(h, WALK_PAGES, 0);
+}
+
+/** HeapWalk.repairShard (shard lock held): takes the page heap's lock too, the lock order. */
+static void repair_shard(const hshm_heap *h, unsigned s) {
+    lock_page_heap(h);
+    resolve_transits(h, s);
+    walk_repair(h, WALK_SHARD, s);
+    lock_release(h, page_lock(h));
 }
 
 /* ------------------------------------------------------------------------------------------ locate */
@@ -1207,7 +1481,7 @@ static uint64_t allocate_small(const hshm_heap *h, unsigned c, uint64_t size, ui
     for (int round = 0; round < 2; round++) {
         unsigned s = home(h);
         uint64_t at = shard_base(h, s) + HSHM_SHARD_LOCK;
-        if (!lock_acquire(h, at, SHARD_LOCK)) {
+        if (!lock_shard(h, s)) {
             home_shard = (int) ((s + 1) % h->geo.shard_count);
         }
         uint64_t blk = pop_block(h, s, c);
@@ -1251,7 +1525,7 @@ static void free_small(const hshm_heap *h, uint64_t off, uint64_t loc) {
              "shards=%u", MAJOR(h), MINOR(h), (unsigned long long) head, s, h->geo.shard_count);
     }
     uint64_t at = shard_base(h, s) + HSHM_SHARD_LOCK;
-    lock_acquire(h, at, SHARD_LOCK);
+    lock_shard(h, s);
     int64_t idx = block_index(c, off - page_offset(h, head));
     if (pd_get(h, head, HSHM_PD_INFO) != info || idx < 0
         || (uint64_t) idx >= HSHM_HIGH(pd_get(h, head, HSHM_PD_COUNTS))) {
@@ -1355,13 +1629,13 @@ int hshm_bytes_in_use(hshm_heap *h, uint64_t *out) {
     uint64_t bytes = 0;
     for (unsigned s = 0; s < h->geo.shard_count; s++) {
         uint64_t at = shard_base(h, s) + HSHM_SHARD_LOCK;
-        lock_acquire(h, at, SHARD_LOCK);
+        lock_shard(h, s);
         for (unsigned c = 0; c < HSHM_CLASS_COUNT; c++) {
             bytes += ld(h, class_entry(h, s, c) + HSHM_CE_LIVE) * hshm_class_size[c];
         }
         lock_release(h, at);
     }
-    lock_acquire(h, page_lock(h), PAGE_HEAP_LOCK);
+    lock_page_heap(h);
     bytes += ld(h, ph(h, HSHM_PH_LARGE_BYTES));
     lock_release(h, page_lock(h));
     *out = bytes;

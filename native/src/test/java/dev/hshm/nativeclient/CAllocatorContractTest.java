@@ -17,7 +17,9 @@ import dev.hshm.provider.posix.PosixShmMmap;
 import dev.hshm.testkit.AllocatorContract;
 import dev.hshm.testkit.ShmTestNames;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,6 +87,58 @@ class CAllocatorContractTest extends AllocatorContract {
         assertEquals(0, a.bytesInUse());
         assertEquals(0, java.bytesInUse());
         java.check();
+    }
+
+    @Test
+    void theCClientTakesOverLocksOfDeadOwnersAndRepairsWhatTheyGuard() throws Exception {
+        CAllocator a = (CAllocator) make(8L << 20);
+        Allocator java = a.java();
+        java.lang.foreign.MemorySegment mem = a.memory();
+        List<Long> live = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            live.add(java.allocateOffset(MemContext.DEFAULT, 16 + (i % 40) * 50));
+        }
+        live.add(java.allocateOffset(MemContext.DEFAULT, 300_000));
+        for (int i = 0; i < 300; i += 3) {
+            java.freeOffset(MemContext.DEFAULT, live.get(i));
+        }
+        long bytes = java.bytesInUse();
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        long dead = gone.pid() << 32 | 1;
+        // every lock held by a dead process that left the derived words wrong: counters off, lists emptied
+        long region = BackendHeader.directory(backends.get(a).header(), a.backend().dataSize()).getFirst().regionOffset();
+        long pageHeap = mem.get(ValueLayout.JAVA_LONG, region + 64);
+        long shardTable = mem.get(ValueLayout.JAVA_LONG, region + 72);
+        int shards = mem.get(ValueLayout.JAVA_INT, region + 116);
+        for (int s = 0; s < shards; s++) {
+            long shard = shardTable + (long) s * (64 + 44 * 32);
+            for (int c = 0; c < 44; c++) {
+                long e = shard + 64 + c * 32L;
+                mem.set(ValueLayout.JAVA_LONG, e, 0xFFFF_FFFFL); // SPAN_HEAD: no span with room
+                mem.set(ValueLayout.JAVA_LONG, e + 8, mem.get(ValueLayout.JAVA_LONG, e + 8) + 3); // LIVE
+            }
+            mem.set(ValueLayout.JAVA_LONG, shard, s == 0 ? 1L : dead); // OWNER: abandoned ("pid 0"), or dead
+        }
+        for (int li = 0; li < 129; li++) {
+            mem.set(ValueLayout.JAVA_LONG, pageHeap + 128 + 8L * li, 0xFFFF_FFFFL); // run lists emptied
+        }
+        mem.set(ValueLayout.JAVA_LONG, pageHeap + 80, 12345); // FREE_PAGES
+        mem.set(ValueLayout.JAVA_LONG, pageHeap, dead);
+
+        assertEquals(bytes, a.bytesInUse(), "the C client took every lock over and rebuilt the counters");
+        long fresh = a.allocateOffset(MemContext.DEFAULT, 5000);
+        a.freeOffset(MemContext.DEFAULT, fresh);
+        java.check(); // no lock is dead any more: this walks what the C repairs wrote
+        for (int i = 0; i < live.size(); i++) {
+            if (i % 3 != 0 || i == 300) {
+                a.freeOffset(MemContext.DEFAULT, live.get(i));
+            }
+        }
+        assertEquals(0, java.bytesInUse());
+        java.check();
+        long recoveries = mem.get(ValueLayout.JAVA_LONG, pageHeap + 16);
+        assertEquals(1, recoveries, "the page heap's lock was taken over once");
     }
 
     @Test

@@ -102,8 +102,12 @@ class MixedProcessTest {
                 int kills = 0;
                 int freed = 0;
                 while (System.nanoTime() < deadline) {
-                    Process victim = new ProcessBuilder(churn.toString(), name, major, minor, "1000",
-                            Integer.toString(100 + kills), Long.toString(table[2])).redirectErrorStream(true).start();
+                    ProcessBuilder pb = new ProcessBuilder(churn.toString(), name, major, minor, "1000",
+                            Integer.toString(100 + kills), Long.toString(table[2])).redirectErrorStream(true);
+                    if (kills % 2 == 0) {
+                        pb.environment().put("HSHM_CHURN_NOFILL", "1"); // most kills inside a heap operation
+                    }
+                    Process victim = pb.start();
                     Thread.sleep(20 + rnd.nextInt(130));
                     victim.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                     kills++;
@@ -152,6 +156,97 @@ class MixedProcessTest {
         } finally {
             provider.release(a);
         }
+    }
+
+    /**
+     * No JVM touches the heap while C processes are killed: two C churners and a C victim SIGKILLed every 20-150 ms
+     * (one that only allocates and frees, so most kills land inside a lock hold; each with a table of its own,
+     * drained only at the end), then a C sweeper takes every lock once. The
+     * heap the C processes repaired must pass the JVM's check without the JVM taking any lock over (the locks'
+     * RECOVERIES words do not move during the check), and every block must come back.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {Allocator.SCALABLE_PAGE, Allocator.THREAD_LOCAL})
+    void cProcessesAloneRepairBehindKilledCProcesses(String type) throws Exception {
+        Path churn = NativeBuild.program("hshm_churn");
+        String name = segs.name();
+        int victims = 64;
+        PosixShmMmap b = segs.track(PosixShmMmap.create(MemoryBackendId.get(14), 96L << 20, name, 0600));
+        BackendHeader.DirectoryEntry e = BackendHeader.reserveAllocator(b.header(), b.dataSize(), ID, type, -1);
+        AllocatorProvider provider = ProviderRegistry.global().find(AllocatorProvider.class, type);
+        Allocator a = provider.create(b, ID, e.regionOffset(), e.regionSize(), (long) (victims + 2) * Churn.TABLE_BYTES);
+        BackendHeader.publishAllocator(b.header(), e);
+        long custom = a.customHeader().address() - a.memory().address();
+        String major = Integer.toString(ID.major());
+        String minor = Integer.toString(ID.minor());
+        try {
+            String secs = Long.toString(Math.max(2, SECONDS - 1));
+            List<Process> survivors = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                survivors.add(new ProcessBuilder(churn.toString(), name, major, minor, secs, Integer.toString(1 + i),
+                        Long.toString(custom + (long) i * Churn.TABLE_BYTES)).redirectErrorStream(true).start());
+            }
+            SplittableRandom rnd = new SplittableRandom(9);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.parseLong(secs));
+            int kills = 0;
+            while (System.nanoTime() < deadline && kills < victims) {
+                long table = custom + (long) (2 + kills) * Churn.TABLE_BYTES;
+                ProcessBuilder pb = new ProcessBuilder(churn.toString(), name, major, minor, "1000",
+                        Integer.toString(100 + kills), Long.toString(table)).redirectErrorStream(true);
+                pb.environment().put("HSHM_CHURN_NOFILL", "1"); // nearly all its time inside heap operations
+                Process victim = pb.start();
+                Thread.sleep(20 + rnd.nextInt(130));
+                victim.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                kills++;
+            }
+            long recoveries = 0;
+            for (int i = 0; i < 2; i++) {
+                recoveries += recoveries(finish(survivors.get(i), "C churner " + i));
+            }
+            Process sweeper = new ProcessBuilder(churn.toString(), name, major, minor, "0", "3",
+                    Long.toString(custom)).redirectErrorStream(true).start();
+            String swept = finish(sweeper, "C sweeper");
+            recoveries += recoveries(swept);
+            long before = lockRecoveries(a);
+            a.check();
+            assertEquals(before, lockRecoveries(a), "the JVM's check took no lock over: the C processes had repaired"
+                    + " them all");
+            int freed = 0;
+            for (int i = 0; i < victims + 2; i++) {
+                freed += Churn.drain(a, custom + (long) i * Churn.TABLE_BYTES);
+            }
+            a.reclaimDeadProcesses();
+            a.check();
+            long left = a.bytesInUse();
+            System.out.printf("C-only kills (%s, %s s): %d C processes killed, %d dead lock owners taken over and"
+                    + " repaired by C processes (lock words: %d), %d blocks freed from tables, %d bytes left in use"
+                    + " (allowance %d)%n", type, secs, kills, recoveries, before, freed, left, kills * Churn.MAX_BLOCK);
+            assertTrue(kills >= 10, "kills: " + kills);
+            assertTrue(recoveries > 0 && before >= recoveries, "C recoveries " + recoveries + ", lock words " + before);
+            assertTrue(left <= kills * Churn.MAX_BLOCK, "bytes in use after every known block was freed: " + left);
+        } finally {
+            provider.release(a);
+        }
+    }
+
+    private static long recoveries(String churnOutput) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("recoveries (\\d+)").matcher(churnOutput);
+        assertTrue(m.find(), churnOutput);
+        return Long.parseLong(m.group(1));
+    }
+
+    /** The RECOVERIES words of the page heap's lock and of every shard's (docs/layout.md, hshm_layout.h). */
+    private static long lockRecoveries(Allocator a) {
+        MemorySegment mem = a.memory();
+        long region = a.customHeader().address() - a.memory().address() - 256; // the heap header precedes it
+        long pageHeap = mem.get(ValueLayout.JAVA_LONG, region + 64);
+        long shardTable = mem.get(ValueLayout.JAVA_LONG, region + 72);
+        int shards = mem.get(ValueLayout.JAVA_INT, region + 116);
+        long n = mem.get(ValueLayout.JAVA_LONG, pageHeap + 16);
+        for (int s = 0; s < shards; s++) {
+            n += mem.get(ValueLayout.JAVA_LONG, shardTable + (long) s * (64 + 44 * 32) + 16);
+        }
+        return n;
     }
 
     /** This JVM's own churn: same sizes and patterns, its slots in process memory only. */

@@ -103,7 +103,11 @@ final class CLayout {
         CHeader.define(o, "HSHM_SLOT_LEASE_BYTES", Integer.toString(SlotTable.LEASE_BYTES),
                 "thread_local slot table (internal): SLOT_COUNT leases...");
         CHeader.define(o, "HSHM_SLOT_RECORD_BYTES", Integer.toString(SlotTable.RECORD_BYTES),
-                "...then SLOT_COUNT records; 0 bytes when SLOT_COUNT is 0");
+                "...then SLOT_COUNT records (after the leases padded to 64 B); 0 bytes when SLOT_COUNT is 0");
+        CHeader.define(o, "HSHM_SLOT_TRANSIT", Long.toString(SlotTable.TRANSIT),
+                "in a record: the block a batch move holds in flight, or 0 (read by a shard's repair)");
+        CHeader.define(o, "HSHM_SLOT_HEADS", Long.toString(SlotTable.HEADS),
+                "in a record: HSHM_CLASS_COUNT list heads of 8 B (read by a shard's repair)");
         o.append('\n');
         Struct hh = new Struct("hshm_heap_header", HeapHeader.BYTES,
                 "At the start of a scalable_page or thread_local region. Written once before READY (release store,\n"
@@ -240,6 +244,8 @@ final class CLayout {
         CHeader.table(o, "hshm_class_size", "HSHM_CLASS_COUNT", SizeClasses.COUNT, SizeClasses::size);
         CHeader.table(o, "hshm_class_span_pages", "HSHM_CLASS_COUNT", SizeClasses.COUNT, SizeClasses::spanPages);
         CHeader.table(o, "hshm_class_blocks", "HSHM_CLASS_COUNT", SizeClasses.COUNT, SizeClasses::blocksPerSpan);
+        o.append("/* a thread cache's list of class c holds at most 2 * hshm_class_batch[c] + 1 blocks */\n");
+        CHeader.table(o, "hshm_class_batch", "HSHM_CLASS_COUNT", SizeClasses.COUNT, SizeClasses::batch);
         o.append("\n#endif /* HSHM_LAYOUT_H */\n");
         return o.toString();
     }
