@@ -165,14 +165,19 @@ static uint64_t process_start_ms(long pid, bool *zombie) {
     if (zombie != NULL) {
         *zombie = *p == 'Z' || *p == 'X';
     }
+    /* fields 3.. are separated by single spaces; field 22 is the start time (no strtok: callers may be threads) */
     unsigned long long start = 0;
-    int field = 3;
-    for (char *tok = strtok(p, " "); tok != NULL; tok = strtok(NULL, " ")) {
+    for (int field = 3; *p != 0; field++) {
         if (field == 22) {
-            start = strtoull(tok, NULL, 10);
+            start = strtoull(p, NULL, 10);
             break;
         }
-        field++;
+        while (*p != 0 && *p != ' ') {
+            p++;
+        }
+        while (*p == ' ') {
+            p++;
+        }
     }
     long hz = sysconf(_SC_CLK_TCK);
     uint64_t boot = boot_ms();
