@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include "hshm.h"
+#include "hshm_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1664,36 +1665,51 @@ const hshm_heap_header *hshm_heap_header_of(const hshm_heap *h) {
 
 /* ------------------------------------------------------------------------------------------ attach */
 
-/** ShmNames.validate: 1..30 of [A-Za-z0-9._-], not starting with '.' or '-', no "..", one leading '/' allowed. */
-static int validate_name(const char *url, const char **name) {
+/**
+ * ShmNames.validate (the one name rule, for backends and named objects; hshm_internal.h): 1..30 characters of
+ * [A-Za-z0-9._-], not starting with '.' or '-', no '/' and no "..", one leading '/' allowed and removed. On failure
+ * the message goes to `msg`.
+ */
+int hshm__check_name(const char *url, const char **name, char *msg, size_t msglen) {
     if (url == NULL) {
-        return error(HSHM_ERR_ARGUMENT, "shared-memory url is null");
+        snprintf(msg, msglen, "shared-memory url is null");
+        return HSHM_ERR_ARGUMENT;
     }
     const char *n = url[0] == '/' ? url + 1 : url;
     size_t len = strlen(n);
+    const char *why = NULL;
+    size_t bad = 0;
     if (len == 0) {
-        return error(HSHM_ERR_ARGUMENT, "shared-memory url is empty: url='%s'", url);
-    }
-    if (len > 30) {
-        return error(HSHM_ERR_ARGUMENT, "shared-memory url is too long: url='%s', length=%zu, max=30", url, len);
-    }
-    if (strstr(n, "..") != NULL) {
-        return error(HSHM_ERR_ARGUMENT, "shared-memory url must not contain '..': url='%s'", url);
-    }
-    if (n[0] == '.' || n[0] == '-') {
-        return error(HSHM_ERR_ARGUMENT, "shared-memory url must not start with '.' or '-': url='%s'", url);
-    }
-    for (size_t i = 0; i < len; i++) {
-        char c = n[i];
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
-            || c == '_' || c == '-';
-        if (!ok) {
-            return error(HSHM_ERR_ARGUMENT, "shared-memory url has a character outside [A-Za-z0-9._-]: url='%s', "
-                         "index=%zu", url, i);
+        why = "is empty";
+    } else if (len > 30) {
+        why = "is too long (max 30)";
+    } else if (strchr(n, '/') != NULL) {
+        why = "must not contain '/' (it is one name, not a path)";
+    } else if (strstr(n, "..") != NULL) {
+        why = "must not contain '..'";
+    } else if (n[0] == '.' || n[0] == '-') {
+        why = "must not start with '.' or '-'";
+    } else {
+        for (size_t i = 0; i < len && why == NULL; i++) {
+            char c = n[i];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
+                  || c == '-')) {
+                why = "has a character outside [A-Za-z0-9._-]";
+                bad = i;
+            }
         }
+    }
+    if (why != NULL) {
+        snprintf(msg, msglen, "shared-memory url %s: url='%.40s'%s, length=%zu, index=%zu", why, url,
+                 len > 40 ? "..." : "", len, bad);
+        return HSHM_ERR_ARGUMENT;
     }
     *name = n;
     return HSHM_OK;
+}
+
+static int validate_name(const char *url, const char **name) {
+    return hshm__check_name(url, name, err_msg, sizeof err_msg);
 }
 
 static void ascii(char *dst, const char *src, size_t field) {

@@ -15,6 +15,7 @@
 #include "hshm.h"
 #include "hshm_structures.h"
 #include "hshm_queue.h"
+#include "hshm_internal.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -372,39 +373,7 @@ static bool in_region(const region *r, uint64_t off, uint64_t len) {
 /* ------------------------------------------------------------------------------------------ names (ShmNames) */
 
 static int validate_name(const char *name, const char **out) {
-    if (name == NULL) {
-        return qerr(HSHM_ERR_ARGUMENT, "named object name is null");
-    }
-    const char *n = name[0] == '/' ? name + 1 : name;
-    size_t len = strlen(n);
-    if (len == 0) {
-        return qerr(HSHM_ERR_ARGUMENT, "shared-memory url is empty: url='%s'", name);
-    }
-    if (len > HSHM_NAMED_MAX_NAME) {
-        return qerr(HSHM_ERR_ARGUMENT, "shared-memory url is too long: url='%.40s...', length=%zu, max=%d", name, len,
-                    HSHM_NAMED_MAX_NAME);
-    }
-    if (strchr(n, '/') != NULL) {
-        return qerr(HSHM_ERR_ARGUMENT, "shared-memory url must not contain '/' (it is one name, not a path): url='%s'",
-                    name);
-    }
-    if (strstr(n, "..") != NULL) {
-        return qerr(HSHM_ERR_ARGUMENT, "shared-memory url must not contain '..': url='%s'", name);
-    }
-    if (n[0] == '.' || n[0] == '-') {
-        return qerr(HSHM_ERR_ARGUMENT, "shared-memory url must not start with '.' or '-': url='%s'", name);
-    }
-    for (size_t i = 0; i < len; i++) {
-        char c = n[i];
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
-            || c == '_' || c == '-';
-        if (!ok) {
-            return qerr(HSHM_ERR_ARGUMENT, "shared-memory url has a character outside [A-Za-z0-9._-]: url='%s', "
-                        "index=%zu", name, i);
-        }
-    }
-    *out = n;
-    return HSHM_OK;
+    return hshm__check_name(name, out, q_err, sizeof q_err); /* the backends' rule (hshm.c) */
 }
 
 /* ------------------------------------------------------------------------------------------ directory */

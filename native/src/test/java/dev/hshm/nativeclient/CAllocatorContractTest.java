@@ -149,7 +149,11 @@ class CAllocatorContractTest extends AllocatorContract {
         assertTrue(missing.getMessage().contains("no allocator (7,7)") && missing.getMessage().contains("(1,0)"),
                 missing.getMessage());
         assertThrows(NotFoundException.class, () -> CHeap.open("hshm-no-such-segment", AllocatorId.of(1, 0)));
-        assertThrows(IllegalArgumentException.class, () -> CHeap.open("../etc", AllocatorId.of(1, 0)));
+        for (String bad : new String[] {"../etc", "a/b", "", "-x", "a b", "x".repeat(31)}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> CHeap.open(bad, AllocatorId.of(1, 0)), bad);
+            assertTrue(e.getMessage().startsWith("shared-memory url "), e.getMessage());
+        }
         // a stray write into the heap header's page count: the geometry no longer matches the region
         long region = BackendHeader.directory(backends.get(a).header(), a.backend().dataSize()).getFirst().regionOffset();
         long pagesAt = region + 104;
