@@ -12,47 +12,7 @@
 #include <unistd.h>
 
 #include "hshm.h"
-
-static void print_U(char seg, uint64_t base, const char *s, const char *f, size_t at, const void *v, size_t n) {
-    uint64_t x = 0;
-    if (n == 8) {
-        memcpy(&x, v, 8);
-    } else {
-        uint32_t y;
-        memcpy(&y, v, 4);
-        x = y;
-    }
-    printf("%c %" PRIu64 " %s.%s %zu %zu %" PRIu64 "\n", seg, base, s, f, at, n, x);
-}
-
-static void print_C(char seg, uint64_t base, const char *s, const char *f, size_t at, const void *v, size_t n) {
-    printf("%c %" PRIu64 " %s.%s %zu %zu ", seg, base, s, f, at, n);
-    for (size_t i = 0; i < n; i++) {
-        printf("%02x", ((const unsigned char *) v)[i]);
-    }
-    printf("\n");
-}
-
-static void print_A(char seg, uint64_t base, const char *s, const char *f, size_t at, const void *v, size_t n) {
-    for (size_t i = 0; i < n / 8; i++) {
-        uint64_t x;
-        memcpy(&x, (const char *) v + 8 * i, 8);
-        printf("%c %" PRIu64 " %s.%s[%zu] %zu 8 %" PRIu64 "\n", seg, base, s, f, i, at + 8 * i, x);
-    }
-}
-
-static void print_S(char seg, uint64_t base, const char *s, const char *f, size_t at, const void *v, size_t n) {
-    (void) seg, (void) base, (void) s, (void) f, (void) at, (void) v, (void) n; /* printed as an instance of its own */
-}
-
-#define PF(S, f, K) print_##K(seg, base, #S, #f, offsetof(S, f), &p->f, sizeof p->f);
-#define DUMP(S, segc, basev, ptr)                 \
-    do {                                          \
-        const S *p = (const S *) (const void *) (ptr); \
-        char seg = (segc);                        \
-        uint64_t base = (basev);                  \
-        HSHM_FIELDS_##S(PF)                       \
-    } while (0)
+#include "probe_fields.h"
 
 int main(int argc, char **argv) {
     if (argc != 5) {

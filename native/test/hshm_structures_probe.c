@@ -13,38 +13,7 @@
 
 #include "hshm.h"
 #include "hshm_structures.h"
-
-static void print_U(uint64_t base, const char *s, const char *f, size_t at, const void *v, size_t n) {
-    uint64_t x = 0;
-    if (n == 8) {
-        memcpy(&x, v, 8);
-    } else {
-        uint32_t y;
-        memcpy(&y, v, 4);
-        x = y;
-    }
-    printf("D %" PRIu64 " %s.%s %zu %zu %" PRIu64 "\n", base, s, f, at, n, x);
-}
-
-static void print_C(uint64_t base, const char *s, const char *f, size_t at, const void *v, size_t n) {
-    printf("D %" PRIu64 " %s.%s %zu %zu ", base, s, f, at, n);
-    for (size_t i = 0; i < n; i++) {
-        printf("%02x", ((const unsigned char *) v)[i]);
-    }
-    printf("\n");
-}
-
-static void print_S(uint64_t base, const char *s, const char *f, size_t at, const void *v, size_t n) {
-    (void) base, (void) s, (void) f, (void) at, (void) v, (void) n; /* printed as an instance of its own */
-}
-
-#define PF(S, f, K) print_##K(base, #S, #f, offsetof(S, f), &p->f, sizeof p->f);
-#define DUMP(S, at)                                              \
-    do {                                                         \
-        uint64_t base = (at);                                    \
-        const S *p = (const S *) (const void *) (data + base);   \
-        HSHM_FIELDS_##S(PF)                                      \
-    } while (0)
+#include "probe_fields.h"
 
 int main(int argc, char **argv) {
     unsigned major;
@@ -70,24 +39,24 @@ int main(int argc, char **argv) {
     uint64_t record = strtoull(argv[6], NULL, 10);
     uint64_t container = strtoull(argv[7], NULL, 10);
 
-    DUMP(hshm_named_dir, dir);
-    DUMP(hshm_shared_lock, dir + HSHM_ND_LOCK);
+    DUMP(hshm_named_dir, 'D', dir, data + (dir));
+    DUMP(hshm_shared_lock, 'D', dir + HSHM_ND_LOCK, data + (dir + HSHM_ND_LOCK));
     for (unsigned i = 0; i < HSHM_NAMED_ENTRIES; i++) {
         uint64_t e = dir + HSHM_ND_ENTRIES + (uint64_t) i * HSHM_NE_BYTES;
         if (((const hshm_named_entry *) (const void *) (data + e))->state != HSHM_NAMED_EMPTY) {
-            DUMP(hshm_named_entry, e);
+            DUMP(hshm_named_entry, 'D', e, data + (e));
         }
     }
-    DUMP(hshm_queue_header, spsc);
-    DUMP(hshm_spsc_ring, spsc);
-    DUMP(hshm_wait_word, spsc + HSHM_SPSC_NOT_EMPTY);
-    DUMP(hshm_wait_word, spsc + HSHM_SPSC_NOT_FULL);
-    DUMP(hshm_queue_header, mpsc);
-    DUMP(hshm_mpsc_ring, mpsc);
-    DUMP(hshm_wait_word, mpsc + HSHM_MPSC_NOT_EMPTY);
-    DUMP(hshm_wait_word, mpsc + HSHM_MPSC_NOT_FULL);
-    DUMP(hshm_mpsc_record, record);
-    DUMP(hshm_container_header, container);
+    DUMP(hshm_queue_header, 'D', spsc, data + (spsc));
+    DUMP(hshm_spsc_ring, 'D', spsc, data + (spsc));
+    DUMP(hshm_wait_word, 'D', spsc + HSHM_SPSC_NOT_EMPTY, data + (spsc + HSHM_SPSC_NOT_EMPTY));
+    DUMP(hshm_wait_word, 'D', spsc + HSHM_SPSC_NOT_FULL, data + (spsc + HSHM_SPSC_NOT_FULL));
+    DUMP(hshm_queue_header, 'D', mpsc, data + (mpsc));
+    DUMP(hshm_mpsc_ring, 'D', mpsc, data + (mpsc));
+    DUMP(hshm_wait_word, 'D', mpsc + HSHM_MPSC_NOT_EMPTY, data + (mpsc + HSHM_MPSC_NOT_EMPTY));
+    DUMP(hshm_wait_word, 'D', mpsc + HSHM_MPSC_NOT_FULL, data + (mpsc + HSHM_MPSC_NOT_FULL));
+    DUMP(hshm_mpsc_record, 'D', record, data + (record));
+    DUMP(hshm_container_header, 'D', container, data + (container));
     hshm_heap_close(h);
     hshm_backend_detach(b);
     return 0;
