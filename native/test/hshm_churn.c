@@ -8,6 +8,9 @@
  *   JVM reads once this process has exited or was killed, to check and free what it held. A block enters the
  *   table right after it is allocated (offset stored last, tag marked PENDING until it is filled) and leaves it
  *   right before it is freed, so a SIGKILL loses a block only inside hshm_alloc or hshm_free themselves.
+ * With HSHM_CHURN_QUEUE=NAME in the environment, a quarter of the blocks it would free go to the JVM instead, as
+ * {offset, size, tag} records on the named MPSC queue NAME (out of the table first, then offered; a full queue:
+ * freed here): the JVM checks and frees them.
  * With HSHM_CHURN_NOFILL=1 in the environment, blocks are neither filled nor checked (their tags stay PENDING):
  * nearly all the time goes to hshm_alloc and hshm_free, so a SIGKILL lands inside a lock hold most of the time.
  * At the end it takes every lock once (hshm_bytes_in_use) and prints "ops N recoveries R bytes B" (R: locks of
@@ -21,6 +24,7 @@
 #include <time.h>
 
 #include "hshm.h"
+#include "hshm_queue.h"
 
 #define SLOTS 200
 /* tag bit: in the table but not filled yet (a JVM frees it without checking its pattern) */
@@ -109,6 +113,13 @@ int main(int argc, char **argv) {
         }
         fclose(in);
     }
+    hshm_mpsc *handover = NULL;
+    const char *queue = getenv("HSHM_CHURN_QUEUE");
+    if (queue != NULL && (rc = hshm_mpsc_attach(h, queue, &handover)) != HSHM_OK) {
+        fprintf(stderr, "attach %s: %s: %s\n", queue, hshm_queue_error_name(rc), hshm_queue_last_error());
+        return 3;
+    }
+    uint64_t sent = 0;
     const char *nofill_env = getenv("HSHM_CHURN_NOFILL");
     int nofill = nofill_env != NULL && strcmp(nofill_env, "1") == 0;
     block live[SLOTS];
@@ -123,6 +134,19 @@ int main(int argc, char **argv) {
                     return 2;
                 }
                 put(&table[3 * i], 0); /* out of the table first: a death after this leaks the block */
+                if (handover != NULL && next() % 4 == 0) {
+                    uint64_t rec[3] = {live[i].off, live[i].size, nofill ? live[i].tag | PENDING : live[i].tag};
+                    rc = hshm_mpsc_offer(handover, 1, rec, sizeof rec);
+                    if (rc == HSHM_OK) {
+                        sent++;
+                        live[i].off = 0;
+                        continue; /* the JVM checks and frees it */
+                    }
+                    if (rc != HSHM_QUEUE_AGAIN) {
+                        fprintf(stderr, "offer: %s: %s\n", hshm_queue_error_name(rc), hshm_queue_last_error());
+                        return 3;
+                    }
+                }
                 if ((rc = hshm_free(h, live[i].off)) != HSHM_OK) {
                     return die(rc, "free");
                 }
@@ -158,7 +182,9 @@ int main(int argc, char **argv) {
     if ((rc = hshm_bytes_in_use(h, &bytes)) != HSHM_OK) { /* takes every lock once: recovers any dead owner */
         return die(rc, "bytes in use");
     }
-    printf("ops %" PRIu64 " recoveries %" PRIu64 " bytes %" PRIu64 "\n", ops, hshm_lock_recoveries(), bytes);
+    printf("ops %" PRIu64 " recoveries %" PRIu64 " bytes %" PRIu64 " sent %" PRIu64 "\n", ops, hshm_lock_recoveries(),
+           bytes, sent);
+    hshm_mpsc_close(handover);
     hshm_heap_close(h);
     hshm_backend_detach(b);
     return 0;

@@ -11,6 +11,9 @@ import dev.hshm.api.spi.AllocatorProvider;
 import dev.hshm.api.spi.BackendHeader;
 import dev.hshm.api.spi.ProviderRegistry;
 import dev.hshm.provider.posix.PosixShmMmap;
+import dev.hshm.structures.MessageHandler;
+import dev.hshm.structures.MpscRing;
+import dev.hshm.structures.NamedObjects;
 import dev.hshm.testkit.ChildJvm;
 import dev.hshm.testkit.ShmTestNames;
 import java.io.File;
@@ -28,6 +31,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -36,7 +41,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * C processes and JVMs on one heap at once: two C churners and a child JVM run to the end, two threads of this JVM
  * churn beside them, and a C churner and a child JVM are SIGKILLed again and again at random moments (inside heap
  * operations and lock holds, most of the time). Blocks cross languages: this JVM hands blocks to a C process, which
- * checks and frees them; every process's blocks (a killed one's included) are checked and freed by this JVM from
+ * checks and frees them; the C processes hand a quarter of the blocks they would free to this JVM through a named
+ * MPSC queue, and this JVM checks and frees those; every process's blocks (a killed one's included) are checked and freed by this JVM from
  * the process's table in shared memory ({@link Churn}). At the end the heap check passes and the bytes in use are
  * at most one in-flight block per kill. Runs 20 s per heap type ({@code -Dhshm.native.stress.seconds=N}: the
  * native module's pom passes it on).
@@ -47,6 +53,8 @@ class MixedProcessTest {
     private static final AllocatorId ID = AllocatorId.of(5, 1);
     /** Tables in the custom header: C a (handover), C b, C killed, JVM normal, JVM killed. */
     private static final int TABLES = 5;
+    /** The named MPSC queue on which C processes hand blocks to this JVM. */
+    private static final String HANDOVER = "c-to-jvm";
 
     private final ShmTestNames segs = new ShmTestNames("hshm-x");
 
@@ -63,18 +71,33 @@ class MixedProcessTest {
         PosixShmMmap b = segs.track(PosixShmMmap.create(MemoryBackendId.get(13), 96L << 20, name, 0600));
         BackendHeader.DirectoryEntry e = BackendHeader.reserveAllocator(b.header(), b.dataSize(), ID, type, -1);
         AllocatorProvider provider = ProviderRegistry.global().find(AllocatorProvider.class, type);
-        Allocator a = provider.create(b, ID, e.regionOffset(), e.regionSize(), (long) TABLES * Churn.TABLE_BYTES);
+        Allocator a = provider.create(b, ID, e.regionOffset(), e.regionSize(),
+                NamedObjects.CUSTOM_HEADER_BYTES + (long) TABLES * Churn.TABLE_BYTES);
         BackendHeader.publishAllocator(b.header(), e);
-        long custom = a.customHeader().address() - a.memory().address();
+        // the custom header: the named-object directory's root first, then the tables
+        long custom = a.customHeader().address() - a.memory().address() + NamedObjects.CUSTOM_HEADER_BYTES;
         long[] table = new long[TABLES];
         for (int i = 0; i < TABLES; i++) {
             table[i] = custom + (long) i * Churn.TABLE_BYTES;
         }
+        // C processes hand a quarter of the blocks they would free to this JVM through a named MPSC queue
+        MpscRing handover = MpscRing.create(NamedObjects.of(a), HANDOVER, 1 << 16);
+        AtomicLong received = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        MessageHandler freeIt = (recordType, buf, at, len) -> {
+            long o = buf.get(ValueLayout.JAVA_LONG_UNALIGNED, at);
+            long tag = buf.get(ValueLayout.JAVA_LONG_UNALIGNED, at + 16);
+            if ((tag & Churn.PENDING) == 0) {
+                Churn.check(a.memory(), o, buf.get(ValueLayout.JAVA_LONG_UNALIGNED, at + 8), tag);
+            }
+            a.freeOffset(MemContext.DEFAULT, o);
+            received.incrementAndGet();
+        };
         String major = Integer.toString(ID.major());
         String minor = Integer.toString(ID.minor());
         try {
             // blocks this JVM allocates and a C process checks and frees
-            Path handover = Files.createTempFile("hshm-handover", ".txt");
+            Path handoverFile = Files.createTempFile("hshm-handover", ".txt");
             StringBuilder lines = new StringBuilder();
             for (int i = 0; i < 40; i++) {
                 long size = 1 + (i * 977L) % 90_000;
@@ -82,16 +105,22 @@ class MixedProcessTest {
                 Churn.fill(a.memory(), off, size, i);
                 lines.append(off).append(' ').append(size).append(' ').append(i).append('\n');
             }
-            Files.writeString(handover, lines, StandardCharsets.UTF_8);
+            Files.writeString(handoverFile, lines, StandardCharsets.UTF_8);
             String secs = Long.toString(SECONDS);
-            Process ca = new ProcessBuilder(churn.toString(), name, major, minor, secs, "1", Long.toString(table[0]),
-                    handover.toString()).redirectErrorStream(true).start();
-            Process cb = new ProcessBuilder(churn.toString(), name, major, minor, secs, "2", Long.toString(table[1]))
-                    .redirectErrorStream(true).start();
+            Process ca = queueing(new ProcessBuilder(churn.toString(), name, major, minor, secs, "1",
+                    Long.toString(table[0]), handoverFile.toString())).start();
+            Process cb = queueing(new ProcessBuilder(churn.toString(), name, major, minor, secs, "2",
+                    Long.toString(table[1]))).start();
             ChildJvm jvm = child(name, type, secs, 3, table[3]);
 
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
-            ExecutorService pool = Executors.newFixedThreadPool(3);
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            Future<?> consumer = pool.submit(() -> {
+                while (!stop.get()) {
+                    handover.take(freeIt, 64, TimeUnit.MILLISECONDS.toNanos(50));
+                }
+                return null;
+            });
             List<Future<Long>> mine = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
                 long seed = 10 + t;
@@ -103,8 +132,8 @@ class MixedProcessTest {
                 int kills = 0;
                 int freed = 0;
                 while (System.nanoTime() < deadline) {
-                    ProcessBuilder pb = new ProcessBuilder(churn.toString(), name, major, minor, "1000",
-                            Integer.toString(100 + kills), Long.toString(table[2])).redirectErrorStream(true);
+                    ProcessBuilder pb = queueing(new ProcessBuilder(churn.toString(), name, major, minor, "1000",
+                            Integer.toString(100 + kills), Long.toString(table[2])));
                     if (kills % 2 == 0) {
                         pb.environment().put("HSHM_CHURN_NOFILL", "1"); // most kills inside a heap operation
                     }
@@ -142,18 +171,25 @@ class MixedProcessTest {
             for (int i : new int[] {0, 1, 3}) {
                 drained += Churn.drain(a, table[i]);
             }
+            stop.set(true);
+            consumer.get(60, TimeUnit.SECONDS);
+            while (handover.read(freeIt, 1024) > 0) {
+                // what the C processes sent after the consumer's last take
+            }
             int recovered = a.reclaimDeadProcesses();
             a.check();
             long left = a.bytesInUse();
             int kills = cKills + jvmKills;
             System.out.printf("mixed stress (%s, %d s): C ops a=[%s] b=[%s], child JVM %s, this JVM %d ops, %d C and %d"
-                    + " JVM kills, %d blocks checked and freed from tables, %d dead owners recovered, %d bytes left in"
-                    + " use (allowance %d)%n", type, SECONDS, outA.strip(), outB.strip(), jvm.value("ops"), localOps,
-                    cKills, jvmKills, drained, recovered, left, kills * Churn.MAX_BLOCK);
+                    + " JVM kills, %d blocks handed from C to this JVM through queue '%s', %d blocks checked and freed"
+                    + " from tables, %d dead owners recovered, %d bytes left in use (allowance %d)%n", type, SECONDS,
+                    outA.strip(), outB.strip(), jvm.value("ops"), localOps, cKills, jvmKills, received.get(), HANDOVER,
+                    drained, recovered, left, kills * Churn.MAX_BLOCK);
+            assertTrue(received.get() > 100, "blocks handed over through the queue: " + received.get());
             assertTrue(cKills > 0 && jvmKills > 0, "kills: C " + cKills + ", JVM " + jvmKills);
             assertTrue(left <= kills * Churn.MAX_BLOCK, "bytes in use after every known block was freed: " + left
                     + " > one block per kill (" + kills + " x " + Churn.MAX_BLOCK + ")");
-            Files.deleteIfExists(handover);
+            Files.deleteIfExists(handoverFile);
         } finally {
             provider.release(a);
         }
@@ -273,6 +309,12 @@ class MixedProcessTest {
                 a.freeOffset(MemContext.DEFAULT, o);
             }
         }
+    }
+
+    /** A C churner that hands some of its blocks to this JVM through the queue. */
+    private static ProcessBuilder queueing(ProcessBuilder pb) {
+        pb.environment().put("HSHM_CHURN_QUEUE", HANDOVER);
+        return pb.redirectErrorStream(true);
     }
 
     private static String finish(Process p, String what) throws InterruptedException, IOException {
