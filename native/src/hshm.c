@@ -122,8 +122,9 @@ static _Noreturn void fail(int code, const char *fmt, ...) {
 
 static uint64_t boot_ms(void) {
     static uint64_t cached;
-    if (cached != 0) {
-        return cached;
+    uint64_t c = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (c != 0) {
+        return c;
     }
     FILE *f = fopen("/proc/stat", "r");
     if (f == NULL) {
@@ -138,16 +139,17 @@ static uint64_t boot_ms(void) {
         }
     }
     fclose(f);
-    cached = btime * 1000;
-    return cached;
+    __atomic_store_n(&cached, btime * 1000, __ATOMIC_RELAXED);
+    return btime * 1000;
 }
 
 /**
  * The start time of process `pid` in epoch ms, computed as the JDK's ProcessHandle does on Linux (boot time from
  * /proc/stat plus field 22 of /proc/PID/stat in clock ticks), so a start word written here and one a JVM
  * computes for this process agree. 0 if unknown; *zombie is set for a process that exited (state Z or X).
+ * Thread-safe (no strtok). Shared with hshm_queue.c (hshm_internal.h).
  */
-static uint64_t process_start_ms(long pid, bool *zombie) {
+uint64_t hshm__process_start_ms(long pid, bool *zombie) {
     char path[64];
     snprintf(path, sizeof path, "/proc/%ld/stat", pid);
     FILE *f = fopen(path, "r");
@@ -159,27 +161,20 @@ static uint64_t process_start_ms(long pid, bool *zombie) {
     fclose(f);
     buf[n] = 0;
     char *p = strrchr(buf, ')'); /* the command name may hold spaces and parentheses */
-    if (p == NULL) {
+    if (p == NULL || p[1] == 0 || p[2] == 0) {
         return 0;
     }
     p += 2; /* field 3, the state */
     if (zombie != NULL) {
         *zombie = *p == 'Z' || *p == 'X';
     }
-    /* fields 3.. are separated by single spaces; field 22 is the start time (no strtok: callers may be threads) */
-    unsigned long long start = 0;
-    for (int field = 3; *p != 0; field++) {
-        if (field == 22) {
-            start = strtoull(p, NULL, 10);
-            break;
-        }
-        while (*p != 0 && *p != ' ') {
-            p++;
-        }
-        while (*p == ' ') {
-            p++;
+    int field = 3;
+    while (*p != 0 && field < 22) {
+        if (*p++ == ' ') {
+            field++;
         }
     }
+    unsigned long long start = field == 22 ? strtoull(p, NULL, 10) : 0;
     long hz = sysconf(_SC_CLK_TCK);
     uint64_t boot = boot_ms();
     if (start == 0 || hz <= 0 || boot == 0) {
@@ -187,6 +182,8 @@ static uint64_t process_start_ms(long pid, bool *zombie) {
     }
     return boot + start * 1000 / (uint64_t) hz;
 }
+
+#define process_start_ms hshm__process_start_ms
 
 static uint64_t my_start_word(void) {
     static uint64_t cached;

@@ -84,67 +84,8 @@ static inline void cpu_relax(void) {
 
 /* ------------------------------------------------------------------------------------------ processes (Owner) */
 
-static uint64_t boot_ms(void) {
-    static uint64_t cached;
-    uint64_t c = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-    if (c != 0) {
-        return c;
-    }
-    FILE *f = fopen("/proc/stat", "r");
-    if (f == NULL) {
-        return 0;
-    }
-    char line[256];
-    uint64_t btime = 0;
-    while (fgets(line, sizeof line, f) != NULL) {
-        if (strncmp(line, "btime ", 6) == 0) {
-            btime = strtoull(line + 6, NULL, 10);
-            break;
-        }
-    }
-    fclose(f);
-    __atomic_store_n(&cached, btime * 1000, __ATOMIC_RELAXED);
-    return btime * 1000;
-}
-
-/**
- * The start of process `pid` in epoch ms as the JDK's ProcessHandle computes it on Linux (btime of /proc/stat plus
- * field 22 of /proc/PID/stat in clock ticks), so the owner word written here is the one a JVM computes for this
- * process. 0 if unknown; *zombie is set for a process that exited (state Z or X).
- */
-static uint64_t process_start_ms(long pid, bool *zombie) {
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        return 0;
-    }
-    char buf[1024];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    char *p = strrchr(buf, ')'); /* the command name may hold spaces and parentheses */
-    if (p == NULL || p[1] == 0 || p[2] == 0) {
-        return 0;
-    }
-    p += 2; /* field 3, the state */
-    if (zombie != NULL) {
-        *zombie = *p == 'Z' || *p == 'X';
-    }
-    int field = 3;
-    while (*p != 0 && field < 22) {
-        if (*p++ == ' ') {
-            field++;
-        }
-    }
-    unsigned long long start = field == 22 ? strtoull(p, NULL, 10) : 0;
-    long hz = sysconf(_SC_CLK_TCK);
-    uint64_t boot = boot_ms();
-    if (start == 0 || hz <= 0 || boot == 0) {
-        return 0;
-    }
-    return boot + start * 1000 / (uint64_t) hz;
-}
+/* process_start_ms: hshm__process_start_ms of hshm.c (hshm_internal.h), the JDK's computation */
+#define process_start_ms hshm__process_start_ms
 
 static _Thread_local long cached_pid;
 static _Thread_local uint64_t cached_owner;
