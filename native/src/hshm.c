@@ -420,6 +420,10 @@ static void repair_shard(const hshm_heap *h, unsigned s);
 #define REPAIR_PAGES (-1)
 
 static bool lock_acquire(const hshm_heap *h, uint64_t at, const char *name, int repair) {
+    if (tl_op.nheld == MAX_HELD) { /* the lock order allows a shard's lock and the page heap's, no more */
+        fail(HSHM_ERR_CORRUPT, "internal: more than %d heap locks at once (lock '%s' at data offset %llu)", MAX_HELD,
+             name, (unsigned long long) at);
+    }
     uint64_t me = my_owner();
     if (cas(h, at + HSHM_LOCK_OWNER, HSHM_OWNER_FREE, me)) {
         held_push(at);
