@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # jcstress tests of the lock-free words (stress/src/main/java/dev/hshm/stress): builds the jar, runs every test.
-# `stress/run.sh` runs jcstress's "quick" mode (about 2 minutes on 2 cores); other jcstress options pass through,
+# `stress/run.sh` runs jcstress's "quick" mode (about 4 minutes on 2 cores); other jcstress options pass through,
 # e.g. `stress/run.sh -m default` (longer) or `-t FreeTagClaim`. Reports land in stress/target/jcstress-results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
