@@ -48,7 +48,6 @@ struct hshm_backend {
 };
 
 struct hshm_heap {
-    hshm_backend *b;
     uint8_t *data;
     uint64_t data_size;
     uint64_t id;         /* major << 32 | minor */
@@ -64,7 +63,6 @@ struct hshm_heap {
 typedef struct op {
     jmp_buf jb;
     int code;
-    const hshm_heap *h;
     uint64_t held[MAX_HELD]; /* offsets of the locks this operation holds */
     uint64_t held_stores[MAX_HELD]; /* the store count when each was taken */
     int nheld;
@@ -486,7 +484,6 @@ static bool lock_acquire(const hshm_heap *h, uint64_t at, const char *name, int 
                     repair_shard(h, (unsigned) repair);
                 }
                 held_started(); /* repaired: a later failure of this operation need not abandon the lock */
-                (void) name;
                 return false;
             }
         }
@@ -530,7 +527,6 @@ static void release_held(const hshm_heap *h) {
 /* An operation: errors longjmp back here, the held locks are released, and the code is returned. */
 #define OP_BEGIN(heap)                            \
     do {                                          \
-        tl_op.h = (heap);                         \
         tl_op.nheld = 0;                          \
         tl_op.code = HSHM_OK;                     \
         if (setjmp(tl_op.jb) != 0) {              \
@@ -2050,7 +2046,6 @@ int hshm_heap_open(hshm_backend *b, uint32_t major, uint32_t minor, hshm_heap **
             free(h);
             return rc;
         }
-        h->b = b;
         h->data = b->data;
         h->data_size = b->data_size;
         h->id = id;

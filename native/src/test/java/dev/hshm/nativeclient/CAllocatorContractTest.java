@@ -108,23 +108,25 @@ class CAllocatorContractTest extends AllocatorContract {
         long dead = gone.pid() << 32 | 1;
         // every lock held by a dead process that left the derived words wrong: counters off, lists emptied
         long region = BackendHeader.directory(backends.get(a).header(), a.backend().dataSize()).getFirst().regionOffset();
-        long pageHeap = mem.get(ValueLayout.JAVA_LONG, region + 64);
-        long shardTable = mem.get(ValueLayout.JAVA_LONG, region + 72);
-        int shards = mem.get(ValueLayout.JAVA_INT, region + 116);
+        long pageHeap = mem.get(ValueLayout.JAVA_LONG, region + CDefines.of("HSHM_HH_PAGE_HEAP"));
+        long shardTable = mem.get(ValueLayout.JAVA_LONG, region + CDefines.of("HSHM_HH_SHARD_TABLE"));
+        int shards = mem.get(ValueLayout.JAVA_INT, region + CDefines.of("HSHM_HH_SHARD_COUNT"));
         for (int s = 0; s < shards; s++) {
-            long shard = shardTable + (long) s * (64 + 44 * 32);
-            for (int c = 0; c < 44; c++) {
-                long e = shard + 64 + c * 32L;
-                mem.set(ValueLayout.JAVA_LONG, e, 0xFFFF_FFFFL); // SPAN_HEAD: no span with room
-                mem.set(ValueLayout.JAVA_LONG, e + 8, mem.get(ValueLayout.JAVA_LONG, e + 8) + 3); // LIVE
+            long shard = shardTable + s * CDefines.of("HSHM_SHARD_BYTES");
+            for (int c = 0; c < CDefines.of("HSHM_CLASS_COUNT"); c++) {
+                long e = shard + CDefines.of("HSHM_SHARD_CLASSES") + c * CDefines.of("HSHM_CE_BYTES");
+                mem.set(ValueLayout.JAVA_LONG, e + CDefines.of("HSHM_CE_SPAN_HEAD"), 0xFFFF_FFFFL); // no span with room
+                long liveAt = e + CDefines.of("HSHM_CE_LIVE");
+                mem.set(ValueLayout.JAVA_LONG, liveAt, mem.get(ValueLayout.JAVA_LONG, liveAt) + 3);
             }
-            mem.set(ValueLayout.JAVA_LONG, shard, s == 0 ? 1L : dead); // OWNER: abandoned ("pid 0"), or dead
+            mem.set(ValueLayout.JAVA_LONG, shard + CDefines.of("HSHM_SHARD_LOCK") + CDefines.of("HSHM_LOCK_OWNER"),
+                    s == 0 ? 1L : dead); // abandoned ("pid 0"), or dead
         }
-        for (int li = 0; li < 129; li++) {
-            mem.set(ValueLayout.JAVA_LONG, pageHeap + 128 + 8L * li, 0xFFFF_FFFFL); // run lists emptied
+        for (int li = 0; li < CDefines.of("HSHM_RUN_LISTS"); li++) {
+            mem.set(ValueLayout.JAVA_LONG, pageHeap + CDefines.of("HSHM_PH_RUN_LISTS") + 8L * li, 0xFFFF_FFFFL); // emptied
         }
-        mem.set(ValueLayout.JAVA_LONG, pageHeap + 80, 12345); // FREE_PAGES
-        mem.set(ValueLayout.JAVA_LONG, pageHeap, dead);
+        mem.set(ValueLayout.JAVA_LONG, pageHeap + CDefines.of("HSHM_PH_FREE_PAGES"), 12345);
+        mem.set(ValueLayout.JAVA_LONG, pageHeap + CDefines.of("HSHM_PH_LOCK") + CDefines.of("HSHM_LOCK_OWNER"), dead);
 
         assertEquals(bytes, a.bytesInUse(), "the C client took every lock over and rebuilt the counters");
         long fresh = a.allocateOffset(MemContext.DEFAULT, 5000);
@@ -137,7 +139,8 @@ class CAllocatorContractTest extends AllocatorContract {
         }
         assertEquals(0, java.bytesInUse());
         java.check();
-        long recoveries = mem.get(ValueLayout.JAVA_LONG, pageHeap + 16);
+        long recoveries = mem.get(ValueLayout.JAVA_LONG, pageHeap + CDefines.of("HSHM_PH_LOCK")
+                + CDefines.of("HSHM_LOCK_RECOVERIES"));
         assertEquals(1, recoveries, "the page heap's lock was taken over once");
     }
 
@@ -156,7 +159,7 @@ class CAllocatorContractTest extends AllocatorContract {
         }
         // a stray write into the heap header's page count: the geometry no longer matches the region
         long region = BackendHeader.directory(backends.get(a).header(), a.backend().dataSize()).getFirst().regionOffset();
-        long pagesAt = region + 104;
+        long pagesAt = region + CDefines.of("HSHM_HH_PAGE_COUNT");
         long pages = a.memory().get(ValueLayout.JAVA_LONG, pagesAt);
         a.memory().set(ValueLayout.JAVA_LONG, pagesAt, pages + 1);
         try {

@@ -18,10 +18,8 @@ import java.io.InputStreamReader;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +35,6 @@ import java.util.regex.Pattern;
 final class CQueueFixture implements AutoCloseable {
 
     private static final AtomicInteger IDS = new AtomicInteger(60);
-    private static Map<String, Long> defines;
 
     final ShmTestNames names = new ShmTestNames("hshm-cq");
     final String url;
@@ -93,28 +90,9 @@ final class CQueueFixture implements AutoCloseable {
 
     // ------------------------------------------------------------------ the generated header
 
-    /** The value of {@code #define NAME <integer>} in include/hshm_structures.h. */
-    static synchronized long define(String name) {
-        if (defines == null) {
-            Map<String, Long> m = new HashMap<>();
-            Pattern p = Pattern.compile("^#define (HSHM_[A-Z0-9_]+) \\(?(-?[0-9]+)\\)?(\\s.*)?$");
-            try {
-                for (String line : Files.readAllLines(NativeBuild.DIR.resolve("include").resolve("hshm_structures.h"))) {
-                    Matcher x = p.matcher(line);
-                    if (x.matches()) {
-                        m.put(x.group(1), Long.parseLong(x.group(2)));
-                    }
-                }
-            } catch (IOException e) {
-                throw new AssertionError("cannot read include/hshm_structures.h", e);
-            }
-            defines = m;
-        }
-        Long v = defines.get(name);
-        if (v == null) {
-            throw new AssertionError("include/hshm_structures.h defines no integer " + name);
-        }
-        return v;
+    /** The value of {@code #define NAME <integer>} in the generated headers ({@link CDefines}). */
+    static long define(String name) {
+        return CDefines.of(name);
     }
 
     // ------------------------------------------------------------------ owner words

@@ -275,13 +275,15 @@ class MixedProcessTest {
     /** The RECOVERIES words of the page heap's lock and of every shard's (docs/layout.md, hshm_layout.h). */
     private static long lockRecoveries(Allocator a) {
         MemorySegment mem = a.memory();
-        long region = a.customHeader().address() - a.memory().address() - 256; // the heap header precedes it
-        long pageHeap = mem.get(ValueLayout.JAVA_LONG, region + 64);
-        long shardTable = mem.get(ValueLayout.JAVA_LONG, region + 72);
-        int shards = mem.get(ValueLayout.JAVA_INT, region + 116);
-        long n = mem.get(ValueLayout.JAVA_LONG, pageHeap + 16);
+        long region = a.customHeader().address() - a.memory().address() - CDefines.of("HSHM_HH_BYTES");
+        long pageHeap = mem.get(ValueLayout.JAVA_LONG, region + CDefines.of("HSHM_HH_PAGE_HEAP"));
+        long shardTable = mem.get(ValueLayout.JAVA_LONG, region + CDefines.of("HSHM_HH_SHARD_TABLE"));
+        int shards = mem.get(ValueLayout.JAVA_INT, region + CDefines.of("HSHM_HH_SHARD_COUNT"));
+        long recoveries = CDefines.of("HSHM_LOCK_RECOVERIES");
+        long n = mem.get(ValueLayout.JAVA_LONG, pageHeap + CDefines.of("HSHM_PH_LOCK") + recoveries);
         for (int s = 0; s < shards; s++) {
-            n += mem.get(ValueLayout.JAVA_LONG, shardTable + (long) s * (64 + 44 * 32) + 16);
+            n += mem.get(ValueLayout.JAVA_LONG, shardTable + s * CDefines.of("HSHM_SHARD_BYTES")
+                    + CDefines.of("HSHM_SHARD_LOCK") + recoveries);
         }
         return n;
     }
