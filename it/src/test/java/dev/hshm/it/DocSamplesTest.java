@@ -24,6 +24,9 @@ import dev.hshm.provider.argobots.ArgobotsThreadModel;
 import dev.hshm.provider.cuda.CudaBackend;
 import dev.hshm.structures.MpscRing;
 import dev.hshm.structures.NamedObjects;
+import dev.hshm.structures.ShmLongLongMap;
+import dev.hshm.structures.ShmMutex;
+import dev.hshm.structures.ShmVector;
 import dev.hshm.testkit.ChildJvm;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -177,6 +180,51 @@ class DocSamplesTest {
                     100, TimeUnit.SECONDS.toNanos(5));             // sleeps until a record comes, at most 5 s
             // end sample
             mm.detachBackend(MemoryBackendId.get(1));
+        }
+    }
+
+    @Test
+    void theReadmesContainersSampleRuns() {
+        String url = "stock-" + ProcessHandle.current().pid();
+        MemoryManager mm = MemoryManager.get();
+        mm.createBackend(MemoryBackend.POSIX_SHM_MMAP, MemoryBackendId.get(1), Units.megabytes(64), url);
+        try {
+            Allocator alloc = mm.createAllocator(Allocator.THREAD_LOCAL, MemoryBackendId.get(1), AllocatorId.of(1, 0),
+                    NamedObjects.CUSTOM_HEADER_BYTES);
+            // sample: readme-containers
+            NamedObjects dir = NamedObjects.of(alloc);                  // process A's allocator above
+            ShmLongLongMap stock = ShmLongLongMap.create(dir, "stock", 16, 10_000);  // 16 segments, 10 000 entries before growing
+            stock.put(1001L, 5L);                                       // item 1001: 5 in stock
+            ShmLongLongMap seen = ShmLongLongMap.attach(dir, "stock");  // what another process does, given the name
+            long left = seen.merge(1001L, 0L, -1L, Long::sum);          // atomic under its segment's lock: 4
+            long none = seen.get(2002L, -1L);                           // reads take no lock; -1: absent
+            seen.remove(1001L);
+
+            ShmVector sold = ShmVector.createLongs(dir, "sold", 1024);  // one writer at a time, so writers take a lock
+            ShmMutex soldLock = ShmMutex.openOrCreate(dir, "sold-lock");
+            if (soldLock.lock() == ShmMutex.LockResult.OWNER_DIED) {    // its holder's process died holding it: we hold it
+                System.out.println("took over from a dead holder; check what it guards before relying on it");
+            }
+            try {
+                sold.appendLong(1001L);
+            } finally {
+                soldLock.unlock();
+            }
+            long first = sold.getLong(0);                               // readers take no lock
+            // end sample
+            assertEquals(4L, left, "merge gave 5 - 1");
+            assertEquals(-1L, none, "an absent key reads as the default");
+            assertEquals(-1L, stock.get(1001L, -1L), "removed through the other handle");
+            assertEquals(0L, stock.size());
+            assertEquals(0L, stock.check(), "the map checks");
+            assertEquals(1L, sold.size());
+            assertEquals(1001L, first);
+            assertEquals(1001L, ShmVector.attach(dir, "sold").getLong(0), "found by name");
+            assertFalse(soldLock.isLocked(), "unlocked");
+            assertEquals(0L, soldLock.recoveries(), "no holder died");
+            assertEquals(ShmMutex.LockResult.ACQUIRED, ShmMutex.attach(dir, "sold-lock").tryLock());
+        } finally {
+            mm.destroyBackend(MemoryBackendId.get(1));
         }
     }
 
