@@ -26,8 +26,9 @@
  * and two codes of this header, for what the Java queues report as a StateException (outside hshm.h's range):
  *   HSHM_QUEUE_ERR_PEER_DEAD   a blocking call's peer (the queue's registered consumer or producer) is no longer
  *                              running, so nobody would end the wait
- *   HSHM_QUEUE_ERR_PADDED_OVER the consumer padded over this producer's claim (the producer stalled past the claim
- *                              timeout between its claim and its commit); the record was dropped
+ *   HSHM_QUEUE_ERR_PADDED_OVER a commit or abort of a record another process claims now: the consumer padded over
+ *                              this producer's claim (it stalled past the claim timeout inside its claim) and the
+ *                              room was claimed again; the record was dropped
  * hshm_queue_error_name() names all of them.
  * Every word read from shared memory is untrusted: offsets, lengths and indices are range-checked against the
  * allocator's region and the ring's capacity before use, and every loop over shared state is bounded, so a corrupt
@@ -209,8 +210,8 @@ uint64_t hshm_mpsc_repairs(const hshm_mpsc *q);
 /**
  * Claims room for a record of `type` (>= 1) and `length` payload bytes; `*payload` is where to write it, in shared
  * memory. Publish it with hshm_mpsc_commit or give it up with hshm_mpsc_abort. HSHM_QUEUE_AGAIN if there is no
- * room now; HSHM_QUEUE_ERR_PADDED_OVER if the consumer padded over this claim (this thread stalled past the claim
- * timeout).
+ * room now. One atomic instruction (the TAIL CAS), then plain release stores of the header and the owner word
+ * (MpscRing.tryClaim; docs/structures.md for what a stall inside the claim costs).
  */
 int hshm_mpsc_try_claim(hshm_mpsc *q, int32_t type, uint32_t length, void **payload);
 
@@ -220,8 +221,8 @@ int hshm_mpsc_claim(hshm_mpsc *q, int32_t type, uint32_t length, uint32_t timeou
 /**
  * Publishes a claimed record and wakes a sleeping consumer. HSHM_ERR_ARGUMENT if `payload` is not a claimed record's
  * (no claim returned it, it was committed or aborted already, or the consumer padded over it and consumed the
- * padding: MpscRing.commit's IllegalStateException); HSHM_QUEUE_ERR_PADDED_OVER if the consumer padded over it
- * between that check and the commit's CAS.
+ * padding: MpscRing.commit's IllegalStateException); HSHM_QUEUE_ERR_PADDED_OVER if the record there is now another
+ * process's claim. The commit is one release store of the header word.
  */
 int hshm_mpsc_commit(hshm_mpsc *q, void *payload);
 

@@ -1223,16 +1223,6 @@ uint64_t hshm_mpsc_repairs(const hshm_mpsc *q) {
     return ld_volatile(q->base + HSHM_MPSC_REPAIRS);
 }
 
-/** MpscRing.installHeader: CAS a free WORD to `word`; refused if the consumer padded over it. */
-static int mpsc_install(hshm_mpsc *q, uint64_t idx, uint64_t word, const char *what) {
-    if (!cas(q->base + HSHM_MPSC_BUFFER + idx + HSHM_MR_WORD, 0, word)) {
-        return qerr(HSHM_QUEUE_ERR_PADDED_OVER, "%s: the consumer padded over this producer's %s at index %llu (it stalled "
-                    "longer than the claim timeout of %llu ms); the record was not written", q->what, what,
-                    (unsigned long long) idx, (unsigned long long) (q->claim_timeout_ns / 1000000u));
-    }
-    return HSHM_OK;
-}
-
 int hshm_mpsc_try_claim(hshm_mpsc *q, int32_t type, uint32_t length, void **payload) {
     if (payload == NULL) {
         return qerr(HSHM_ERR_ARGUMENT, "hshm_mpsc_try_claim: null result pointer");
@@ -1280,33 +1270,29 @@ int hshm_mpsc_try_claim(hshm_mpsc *q, int32_t type, uint32_t length, void **payl
                             "(0 <= tail - head <= capacity)", q->what, (long long) t, (long long) head,
                             (unsigned long long) q->capacity);
             }
-            st_release(q->base + HSHM_MPSC_HEAD_CACHE, head);
             if (need > cap - used) {
-                return HSHM_QUEUE_AGAIN;
+                return HSHM_QUEUE_AGAIN; /* full: no store, so producers retrying on a full ring share the line */
             }
+            st_release(q->base + HSHM_MPSC_HEAD_CACHE, head);
         }
         if (cas(q->base + HSHM_MPSC_TAIL, t, t + (uint64_t) need)) {
             break;
         }
     }
+    /* after the TAIL CAS the room is this producer's alone (MpscRing.tryClaim): plain release stores, the one
+     * atomic instruction of a record being the TAIL CAS, as in Agrona */
     if (padding > 0) {
-        int rc = mpsc_install(q, idx, HSHM_MPSC_WORD(HSHM_MPSC_PADDING, (int32_t) padding), "padding at the wrap");
-        if (rc != HSHM_OK) {
-            return rc;
-        }
+        st_release(q->base + HSHM_MPSC_BUFFER + idx + HSHM_MR_WORD, HSHM_MPSC_WORD(HSHM_MPSC_PADDING, (int32_t) padding));
         idx = 0;
     }
     uint64_t at = HSHM_MPSC_BUFFER + idx;
-    int rc = mpsc_install(q, idx, HSHM_MPSC_WORD(type, -(int32_t) record_length), "claim");
-    if (rc != HSHM_OK) {
-        return rc;
-    }
+    st_release(q->base + at + HSHM_MR_WORD, HSHM_MPSC_WORD(type, -(int32_t) record_length));
     st(q->base + at + HSHM_MR_OWNER, hshm_queue_owner_word());
     *payload = q->base + at + HSHM_MPSC_RECORD_HEADER;
     return HSHM_OK;
 }
 
-/** MpscRing.headerOf: the record of a payload pointer a claim returned, checked to be claimed. */
+/** MpscRing.claimedWord: the record of a payload pointer a claim returned, checked to be claimed by this process. */
 static int mpsc_header_of(hshm_mpsc *q, const void *payload, const char *op, uint64_t *at_out, uint64_t *word_out) {
     uintptr_t p = (uintptr_t) payload;
     uintptr_t base = (uintptr_t) q->base;
@@ -1321,6 +1307,11 @@ static int mpsc_header_of(hshm_mpsc *q, const void *payload, const char *op, uin
         return qerr(HSHM_ERR_ARGUMENT, "%s: %s of a record that is not claimed: index=%llu, length=%d (committed or "
                     "aborted already, or padded over)", q->what, op, (unsigned long long) (at - HSHM_MPSC_BUFFER),
                     len);
+    }
+    if (ld(q->base + at + HSHM_MR_OWNER) != hshm_queue_owner_word()) {
+        return qerr(HSHM_QUEUE_ERR_PADDED_OVER, "%s: %s of a record that is not claimed by this process: index=%llu (the "
+                    "consumer padded over it after this producer stalled past the claim timeout, and it was claimed "
+                    "again)", q->what, op, (unsigned long long) (at - HSHM_MPSC_BUFFER));
     }
     int64_t mag = -(int64_t) len;
     if (mag < HSHM_MPSC_RECORD_HEADER || mag > (int64_t) (HSHM_MPSC_RECORD_HEADER + q->max_payload)) {
@@ -1340,12 +1331,7 @@ int hshm_mpsc_commit(hshm_mpsc *q, void *payload) {
     if (rc != HSHM_OK) {
         return rc;
     }
-    uint64_t committed = HSHM_MPSC_WORD(HSHM_MPSC_TYPE(word), -HSHM_MPSC_LENGTH(word));
-    if (!cas(q->base + at, word, committed)) {
-        return qerr(HSHM_QUEUE_ERR_PADDED_OVER, "%s: the consumer padded over this claim before its commit (it stalled "
-                    "longer than the claim timeout); the record was dropped: index=%llu", q->what,
-                    (unsigned long long) (at - HSHM_MPSC_BUFFER));
-    }
+    st_release(q->base + at, HSHM_MPSC_WORD(HSHM_MPSC_TYPE(word), -HSHM_MPSC_LENGTH(word)));
     ww_signal(q->base + HSHM_MPSC_NOT_EMPTY);
     return HSHM_OK;
 }
@@ -1357,9 +1343,8 @@ int hshm_mpsc_abort(hshm_mpsc *q, void *payload) {
     if (rc != HSHM_OK) {
         return rc;
     }
-    if (cas(q->base + at, word, HSHM_MPSC_WORD(HSHM_MPSC_PADDING, -HSHM_MPSC_LENGTH(word)))) {
-        ww_signal(q->base + HSHM_MPSC_NOT_EMPTY);
-    }
+    st_release(q->base + at, HSHM_MPSC_WORD(HSHM_MPSC_PADDING, -HSHM_MPSC_LENGTH(word)));
+    ww_signal(q->base + HSHM_MPSC_NOT_EMPTY);
     return HSHM_OK;
 }
 

@@ -8,8 +8,8 @@ import java.lang.foreign.MemorySegment;
  * A many-producer single-consumer ring of variable-length records in shared memory ({@link MpscLayout}),
  * with Agrona's framing (a length-and-type header per record, padding at the wrap) and the claim / write /
  * commit protocol (CONVENTIONS.md 17): {@link #tryClaim} reserves room with one CAS on TAIL and returns where
- * to write the payload in {@link #buffer()} (zero copy), {@link #commit} publishes it with one CAS of its
- * header word, {@link #abort} turns it into padding. The largest payload is an eighth of the capacity less
+ * to write the payload in {@link #buffer()} (zero copy), {@link #commit} publishes it with one release store
+ * of its header word, {@link #abort} turns it into padding: one atomic instruction per record, as Agrona's. The largest payload is an eighth of the capacity less
  * the 16-byte header ({@link #maxPayload()}).
  *
  * <p><b>A claimer that dies.</b> Unlike Agrona's rings (whose {@code unblock()} the caller must call), the
@@ -23,9 +23,11 @@ import java.lang.foreign.MemorySegment;
  *       timeout ({@code -Dhshm.structures.claim.timeout.ms}, default {@value #DEFAULT_CLAIM_TIMEOUT_MS} ms),
  *       is padded over up to the next written header.</li>
  * </ul>
- * A live producer that stalls longer than the claim timeout in that window finds its header CAS or its commit
- * refused and gets a {@link StateException}. Each repair counts in {@link #repairs()}. docs/structures.md
- * tells the whole crash story.
+ * The claim timeout is a promise the producers make: a live producer never stops longer than it inside those
+ * few instructions. One that does (a process stopped by SIGSTOP or a debugger there) has its record padded
+ * over; its commit then usually finds the header changed and throws {@link IllegalStateException}, but its
+ * late header store may also land in space the consumer has passed. Each repair counts in {@link #repairs()}.
+ * docs/structures.md tells the whole crash story.
  *
  * <p>Producers may be any number of threads in any processes; each handle's consumer side is used by one
  * thread, in one process at a time.
@@ -39,6 +41,14 @@ public final class MpscRing {
     static final long LIVENESS_DELAY_NANOS = 1_000_000L;
     /** How often, after that, the claimer's liveness is checked again. */
     static final long LIVENESS_INTERVAL_NANOS = 10_000_000L;
+    /**
+     * Reads of a stalled head before the consumer looks at the clock or TAIL: a record at the head is almost
+     * always being written at that moment, and reading TAIL, the line every producer CASes, would slow them.
+     */
+    static final int QUIET_POLLS = 16;
+    /** Between two looks at TAIL (and the clock's verdicts) while the head stays stalled. */
+    static final long CHECK_INTERVAL_NANOS = 1_000_000L;
+    private static final long UNSET = Long.MIN_VALUE;
 
     private final MemorySegment seg;
     private final long capacity;
@@ -49,7 +59,9 @@ public final class MpscRing {
     private final WaitWord notFull;
     private boolean consuming;
     private long stallHead = -1;
-    private long stallSince;
+    private int stallPolls;
+    private long stallSince = UNSET;
+    private long nextCheck;
     private long nextLivenessCheck;
 
     private MpscRing(MemorySegment seg, long capacity) {
@@ -180,17 +192,19 @@ public final class MpscRing {
     /**
      * Claims room for a record.
      *
-     * <p>Stores, in order, and what a death after each leaves: (1) CAS TAIL forward: an unwritten record, padded
-     * over by the consumer after the claim timeout (and, at the wrap, an unwritten padding record, the same);
-     * (2) padding header at the wrap (release); (3) CAS WORD 0-&gt;claimed (release): a claimed record without an
-     * owner, padded after the claim timeout; (4) OWNER: a claimed record of a dead owner, padded as soon as the
-     * consumer sees it.
+     * <p>Stores, in order, and what a death after each leaves: (1) CAS TAIL forward, the one atomic instruction
+     * of a record (as in Agrona): an unwritten record, padded over by the consumer after the claim timeout (and,
+     * at the wrap, an unwritten padding record, the same); (2) padding header at the wrap (release store);
+     * (3) WORD = claimed (release store): a claimed record without an owner, padded after the claim timeout;
+     * (4) OWNER: a claimed record of a dead owner, padded as soon as the consumer sees it. Steps 2 to 4 are
+     * plain stores because after step 1 the record is this producer's alone: the consumer writes it only when
+     * the producer is proven dead or stalled past the claim timeout inside steps 1 to 4 (docs/structures.md
+     * states what such a stall, in a live process, costs).
      *
      * @param type the record type, {@code >= 1}
      * @param length payload bytes, {@code 0..}{@link #maxPayload()}
      * @return the payload's offset in {@link #buffer()}, or -1 if there is no room now
      * @throws IllegalArgumentException if the type or length is out of range
-     * @throws StateException if the consumer padded over this claim (this thread stalled past the claim timeout)
      */
     public long tryClaim(int type, int length) {
         String bad = checkTypeLength(type, length);
@@ -223,61 +237,53 @@ public final class MpscRing {
                     throw new CorruptSegmentException(WHAT + ": indices out of range: tail=" + t + ", head=" + head
                             + ", capacity=" + capacity + " (0 <= tail - head <= capacity)");
                 }
-                Words.putRelease(seg, MpscLayout.HEAD_CACHE, head);
                 if (need > capacity - used) {
-                    return -1;
+                    return -1; // full: no store, so producers retrying on a full ring do not contend on HEAD_CACHE
                 }
+                Words.putRelease(seg, MpscLayout.HEAD_CACHE, head);
             }
             if (Words.cas(seg, MpscLayout.TAIL, t, t + need)) {
                 break;
             }
         }
         if (padding > 0) {
-            installHeader(idx, MpscLayout.word(MpscLayout.PADDING, (int) padding), "padding at the wrap");
+            Words.putRelease(seg, MpscLayout.BUFFER + idx + MpscLayout.R_WORD,
+                    MpscLayout.word(MpscLayout.PADDING, (int) padding));
             idx = 0;
         }
         long at = MpscLayout.BUFFER + idx;
-        installHeader(idx, MpscLayout.word(type, -recordLength), "claim");
+        Words.putRelease(seg, at + MpscLayout.R_WORD, MpscLayout.word(type, -recordLength));
         Words.put(seg, at + MpscLayout.R_OWNER, Owner.CURRENT);
         return at + MpscLayout.HEADER;
     }
 
-    private void installHeader(long idx, long word, String what) {
-        if (!Words.cas(seg, MpscLayout.BUFFER + idx + MpscLayout.R_WORD, 0L, word)) {
-            throw new StateException(WHAT + ": the consumer padded over this producer's " + what + " at index " + idx
-                    + " (it stalled longer than the claim timeout of " + claimTimeoutNanos / 1_000_000 + " ms); "
-                    + "the record was not written");
-        }
-    }
-
-    private long headerOf(long payloadOffset, String op) {
-        long at = payloadOffset - MpscLayout.HEADER;
+    /** The header word at {@code at}, checked to be a claim of this process. */
+    private long claimedWord(long at, long payloadOffset, String op) {
         if (at < MpscLayout.BUFFER || at >= MpscLayout.BUFFER + capacity || ((at - MpscLayout.BUFFER) & 7) != 0) {
             throw new IllegalArgumentException(WHAT + ": " + op + " of an offset that no claim returned: offset="
                     + payloadOffset);
         }
-        long word = Words.getAcquire(seg, at);
-        if (MpscLayout.length(word) >= 0) {
-            throw new IllegalStateException(WHAT + ": " + op + " of a record that is not claimed: offset=" + payloadOffset
-                    + ", length=" + MpscLayout.length(word) + " (committed or aborted already, or padded over)");
+        long word = Words.get(seg, at);
+        if (MpscLayout.length(word) >= 0 || Words.get(seg, at + MpscLayout.R_OWNER) != Owner.CURRENT) {
+            throw new IllegalStateException(WHAT + ": " + op + " of a record that is not claimed by this process: offset="
+                    + payloadOffset + ", length=" + MpscLayout.length(word) + " (committed or aborted already, or "
+                    + "padded over by the consumer after this producer stalled past the claim timeout)");
         }
-        return at;
+        return word;
     }
 
     /**
-     * Publishes a claimed record (one CAS of its header word, release) and wakes a sleeping consumer.
+     * Publishes a claimed record (one release store of its header word, no atomic instruction) and wakes a
+     * sleeping consumer.
      *
      * @param payloadOffset what {@link #tryClaim} returned
-     * @throws StateException if the consumer padded over the claim (this thread stalled past the timeout)
+     * @throws IllegalStateException if the record is not claimed: committed or aborted already, or padded over
+     *     by the consumer because this thread stalled past the claim timeout before recording itself
      */
     public void commit(long payloadOffset) {
-        long at = headerOf(payloadOffset, "commit");
-        long word = Words.getAcquire(seg, at);
-        long committed = MpscLayout.word(MpscLayout.type(word), -MpscLayout.length(word));
-        if (!Words.cas(seg, at, word, committed)) {
-            throw new StateException(WHAT + ": the consumer padded over this claim before its commit (it stalled "
-                    + "longer than the claim timeout); the record was dropped: offset=" + payloadOffset);
-        }
+        long at = payloadOffset - MpscLayout.HEADER;
+        long word = claimedWord(at, payloadOffset, "commit");
+        Words.putRelease(seg, at, MpscLayout.word(MpscLayout.type(word), -MpscLayout.length(word)));
         notEmpty.signal();
     }
 
@@ -287,11 +293,10 @@ public final class MpscRing {
      * @param payloadOffset what {@link #tryClaim} returned
      */
     public void abort(long payloadOffset) {
-        long at = headerOf(payloadOffset, "abort");
-        long word = Words.getAcquire(seg, at);
-        if (Words.cas(seg, at, word, MpscLayout.word(MpscLayout.PADDING, -MpscLayout.length(word)))) {
-            notEmpty.signal();
-        }
+        long at = payloadOffset - MpscLayout.HEADER;
+        long word = claimedWord(at, payloadOffset, "abort");
+        Words.putRelease(seg, at, MpscLayout.word(MpscLayout.PADDING, -MpscLayout.length(word)));
+        notEmpty.signal();
     }
 
     /**
@@ -427,18 +432,32 @@ public final class MpscRing {
      * @return {@code true} if it was repaired into padding (read it again), {@code false} to end the batch
      */
     private boolean stalled(long h, long idx, long word) {
+        if (stallHead != h) {
+            stallHead = h;
+            stallPolls = 0;
+            stallSince = UNSET;
+            return false;
+        }
+        if (stallPolls <= QUIET_POLLS && ++stallPolls <= QUIET_POLLS) {
+            return false; // no clock, no shared read: the producer is most likely writing this record now
+        }
+        long now = System.nanoTime();
+        if (stallPolls > QUIET_POLLS + 1 && now - nextCheck < 0) {
+            return false;
+        }
+        stallPolls = QUIET_POLLS + 2;
+        nextCheck = now + CHECK_INTERVAL_NANOS;
         long tail = Words.getVolatile(seg, MpscLayout.TAIL);
         if (tail - h < 0 || tail - h > capacity) {
             throw new CorruptSegmentException(WHAT + ": indices out of range: tail=" + tail + ", head=" + h
                     + ", capacity=" + capacity + " (0 <= tail - head <= capacity)");
         }
         if (word == 0 && tail == h) {
-            stallHead = -1;
-            return false; // empty
+            stallSince = UNSET; // empty: a record that comes is timed from the first look that sees it
+            return false;
         }
-        long now = System.nanoTime();
-        if (stallHead != h) {
-            stallHead = h;
+        if (stallSince == UNSET) {
+            // the stall is timed from here: it began no later, so a timeout measured from here is never early
             stallSince = now;
             nextLivenessCheck = now + LIVENESS_DELAY_NANOS;
             return false;
@@ -488,6 +507,7 @@ public final class MpscRing {
         }
         Words.getAndAdd(seg, MpscLayout.REPAIRS, 1L);
         stallHead = -1;
+        stallSince = UNSET;
         System.getLogger(MpscRing.class.getName()).log(System.Logger.Level.WARNING, WHAT + ": record at index "
                 + (at - MpscLayout.BUFFER) + " " + why + "; turned it into padding");
         return true;
