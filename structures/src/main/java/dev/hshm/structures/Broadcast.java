@@ -288,6 +288,9 @@ public final class Broadcast {
          * @throws InterruptedException if interrupted
          */
         public int receive(MessageHandler handler, long timeoutNanos) throws InterruptedException {
+            if (timeoutNanos >= 0 && receive(handler) > 0) {
+                return 1; // no wait: no lambda either, so a receive that need not wait makes no garbage
+            }
             return Blocking.await(notEmpty, () -> receive(handler) > 0, () -> QueueHeader.producer(seg), timeoutNanos,
                     "receiver waiting on a " + WHAT, "transmitter") ? 1 : 0;
         }

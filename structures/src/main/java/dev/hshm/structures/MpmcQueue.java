@@ -246,6 +246,9 @@ public final class MpmcQueue {
      * @throws InterruptedException if interrupted
      */
     public boolean put(MemorySegment src, long timeoutNanos) throws InterruptedException {
+        if (timeoutNanos >= 0 && offer(src)) {
+            return true; // no wait: no lambda either, so a put that need not wait makes no garbage
+        }
         return Blocking.await(notFull, () -> offer(src), () -> QueueHeader.consumer(seg), timeoutNanos,
                 "producer waiting for room in a full " + WHAT, "consumer");
     }
@@ -405,6 +408,9 @@ public final class MpmcQueue {
      * @throws InterruptedException if interrupted
      */
     public boolean take(MemorySegment dst, long timeoutNanos) throws InterruptedException {
+        if (timeoutNanos >= 0 && poll(dst)) {
+            return true;
+        }
         return Blocking.await(notEmpty, () -> poll(dst), () -> Owner.NONE, timeoutNanos,
                 "consumer waiting on an empty " + WHAT, "producer");
     }

@@ -330,6 +330,10 @@ public final class MpscRing {
      * @throws InterruptedException if interrupted
      */
     public long claim(int type, int length, long timeoutNanos) throws InterruptedException {
+        long first = timeoutNanos >= 0 ? tryClaim(type, length) : -1;
+        if (first >= 0) {
+            return first; // no wait: no lambda either, so a claim that need not wait makes no garbage
+        }
         long[] at = {-1};
         Blocking.await(notFull, () -> (at[0] = tryClaim(type, length)) >= 0, () -> QueueHeader.consumer(seg),
                 timeoutNanos, "producer waiting for room in a full " + WHAT, "consumer");
@@ -346,6 +350,9 @@ public final class MpscRing {
      * @throws InterruptedException if interrupted
      */
     public boolean put(int type, MemorySegment src, long timeoutNanos) throws InterruptedException {
+        if (timeoutNanos >= 0 && offer(type, src)) {
+            return true;
+        }
         return Blocking.await(notFull, () -> offer(type, src), () -> QueueHeader.consumer(seg), timeoutNanos,
                 "producer waiting for room in a full " + WHAT, "consumer");
     }
@@ -523,6 +530,10 @@ public final class MpscRing {
      * @throws InterruptedException if interrupted
      */
     public int take(MessageHandler handler, int limit, long timeoutNanos) throws InterruptedException {
+        int first = timeoutNanos >= 0 ? read(handler, limit) : 0;
+        if (first > 0) {
+            return first;
+        }
         int[] n = {0};
         Blocking.await(notEmpty, () -> (n[0] = read(handler, limit)) > 0, () -> Owner.NONE, timeoutNanos,
                 "consumer waiting on an empty " + WHAT, "producer");

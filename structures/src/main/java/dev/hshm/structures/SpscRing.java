@@ -262,6 +262,9 @@ public final class SpscRing {
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean put(long value, long timeoutNanos) throws InterruptedException {
+        if (timeoutNanos >= 0 && offer(value)) {
+            return true; // no wait: no lambda either, so a put that need not wait makes no garbage
+        }
         return Blocking.await(notFull, () -> offer(value), () -> QueueHeader.consumer(seg), timeoutNanos,
                 "producer waiting for room in a full " + WHAT, "consumer");
     }
@@ -275,6 +278,9 @@ public final class SpscRing {
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean put(MemorySegment src, long timeoutNanos) throws InterruptedException {
+        if (timeoutNanos >= 0 && offer(src)) {
+            return true;
+        }
         return Blocking.await(notFull, () -> offer(src), () -> QueueHeader.consumer(seg), timeoutNanos,
                 "producer waiting for room in a full " + WHAT, "consumer");
     }
@@ -363,7 +369,31 @@ public final class SpscRing {
     }
 
     /**
-     * Takes the next element's first 8 bytes, waiting up to {@code timeoutNanos}.
+     * {@link #drain}, waiting up to {@code timeoutNanos} for the first element: the blocking read that makes no
+     * garbage ({@link #takeLong} returns an {@link OptionalLong}, which costs 24 bytes when the JIT cannot
+     * scalar-replace it).
+     *
+     * @param handler called once per element
+     * @param limit the most elements, {@code >= 1}
+     * @param timeoutNanos the longest wait
+     * @return how many it handled (0 on timeout)
+     * @throws dev.hshm.api.StateException if the producer's process died and the ring is empty
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public int take(ElementHandler handler, int limit, long timeoutNanos) throws InterruptedException {
+        int first = timeoutNanos >= 0 ? drain(handler, limit) : 0;
+        if (first > 0) {
+            return first;
+        }
+        int[] n = {0};
+        Blocking.await(notEmpty, () -> (n[0] = drain(handler, limit)) > 0, () -> QueueHeader.producer(seg),
+                timeoutNanos, "consumer waiting on an empty " + WHAT, "producer");
+        return n[0];
+    }
+
+    /**
+     * Takes the next element's first 8 bytes, waiting up to {@code timeoutNanos}. Returns an {@link OptionalLong}:
+     * for no garbage per element use {@link #take(ElementHandler, int, long)}.
      *
      * @param timeoutNanos the longest wait
      * @return the value, or empty on timeout
@@ -371,6 +401,13 @@ public final class SpscRing {
      * @throws InterruptedException if interrupted while waiting
      */
     public OptionalLong takeLong(long timeoutNanos) throws InterruptedException {
+        if (timeoutNanos >= 0 && available() > 0) {
+            return pollLong(); // small enough to inline, so the caller's escape analysis can drop the OptionalLong
+        }
+        return awaitLong(timeoutNanos);
+    }
+
+    private OptionalLong awaitLong(long timeoutNanos) throws InterruptedException {
         long[] out = new long[1];
         boolean got = Blocking.await(notEmpty, () -> {
             OptionalLong v = pollLong();
@@ -391,6 +428,9 @@ public final class SpscRing {
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean take(MemorySegment dst, long timeoutNanos) throws InterruptedException {
+        if (timeoutNanos >= 0 && poll(dst)) {
+            return true;
+        }
         return Blocking.await(notEmpty, () -> poll(dst), () -> QueueHeader.producer(seg), timeoutNanos,
                 "consumer waiting on an empty " + WHAT, "producer");
     }

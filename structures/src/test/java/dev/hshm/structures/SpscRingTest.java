@@ -155,4 +155,36 @@ class SpscRingTest {
         producer.join();
         assertFalse(p.put(0, 0) && p.put(1, 0) && p.put(2, 0) && p.put(3, 0) && p.put(4, 0), "a full ring times out");
     }
+
+    @Test
+    void theBlockingBatchTakeTimesOutHandsElementsInOrderAndThrowsOnADeadProducer() throws Exception {
+        SpscRing c = SpscRing.create(dir, "q", 8, 8);
+        List<Long> got = new ArrayList<>();
+        ElementHandler into = (buf, off) -> got.add(buf.get(ValueLayout.JAVA_LONG, off));
+        assertEquals(0, c.take(into, 4, TimeUnit.MILLISECONDS.toNanos(20)), "timed out on an empty ring");
+        SpscRing p = SpscRing.attach(dir, "q");
+        Thread producer = new Thread(() -> {
+            try {
+                for (long i = 0; i < 1000; i++) {
+                    assertTrue(p.put(i, TimeUnit.SECONDS.toNanos(10)));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        producer.start();
+        while (got.size() < 1000) {
+            int n = c.take(into, 4, TimeUnit.SECONDS.toNanos(10));
+            assertTrue(n >= 1 && n <= 4, "a batch of 1..4: " + n);
+        }
+        producer.join();
+        for (int i = 0; i < 1000; i++) {
+            assertEquals(i, got.get(i));
+        }
+        assertThrows(IllegalArgumentException.class, () -> c.take(into, 0, 0));
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Words.put(dir.attach("q").memory(), QueueHeader.PRODUCER_OFFSET, Owner.of(gone.pid(), 0));
+        assertThrows(dev.hshm.api.StateException.class, () -> c.take(into, 4, TimeUnit.SECONDS.toNanos(30)));
+    }
 }
