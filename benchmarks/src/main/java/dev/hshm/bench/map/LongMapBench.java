@@ -59,6 +59,7 @@ public class LongMapBench {
                         + ".dat");
                 chronicleFile.delete();
                 chronicle = ChronicleMap.of(LongValue.class, LongValue.class).name("bench").entries(ENTRIES)
+                        .putReturnsNull(true) // as its users tune it: put does not read the old value back
                         .createPersistedTo(chronicleFile);
                 LongValue k = Values.newHeapInstance(LongValue.class);
                 LongValue v = Values.newHeapInstance(LongValue.class);

@@ -89,6 +89,7 @@ public class MapBench {
                 chronicleFile.delete();
                 chronicle = ChronicleMap.of(byte[].class, byte[].class).name("bench").entries(ENTRIES)
                         .constantKeySizeBySample(new byte[KEY]).constantValueSizeBySample(new byte[VALUE])
+                        .putReturnsNull(true).removeReturnsNull(true) // as its users tune it: no old value copied out
                         .createPersistedTo(chronicleFile);
                 for (int i = 0; i < ENTRIES; i++) {
                     chronicle.put(keys[i], value);
