@@ -88,24 +88,32 @@ public final class RobustLockStress {
         }
     }
 
-    /** A pid that ran and exited (once per fork): a dead owner's process. */
-    static final long DEAD_PID = deadPid();
+    /** A pid that ran and exited: a dead owner's process (a new one if the pid was recycled meanwhile). */
+    private static volatile long deadPid = spawnDead();
 
-    private static long deadPid() {
+    private static long spawnDead() {
         try {
             Process p = new ProcessBuilder("true").start();
             p.waitFor();
             return p.pid();
         } catch (Exception e) {
-            throw new ExceptionInInitializerError(e);
+            throw new IllegalStateException("cannot run 'true' for a dead pid", e);
         }
+    }
+
+    static long deadPid() {
+        long pid = deadPid;
+        if (ProcessHandle.of(pid).isPresent()) {
+            deadPid = pid = spawnDead();
+        }
+        return pid;
     }
 
     /** Per thread: how many times the lock's repair action ran on it since the actor reset it. */
     static final ThreadLocal<int[]> REPAIRS = ThreadLocal.withInitial(() -> new int[1]);
 
     /**
-     * Takeover: the lock word names a thread of a process that is gone ({@link #DEAD_PID}, start word unknown:
+     * Takeover: the lock word names a thread of a process that is gone ({@link #deadPid()}, start word unknown:
      * the pid alone is checked) when two threads lock it at once. A takeover is reported to the thread that did
      * it by running the lock's repair action on it, inside {@code lock()}, before it returns. Exactly one of the
      * two may take over and repair; the other must wait for it and then get the lock from FREE, without a repair.
@@ -124,7 +132,7 @@ public final class RobustLockStress {
         public Takeover() {
             // a thread of a process that died holding the lock, before it wrote its start word
             w.put(RobustLock.OWNER_START, 0L);
-            w.putRelease(RobustLock.OWNER, DEAD_PID << 32 | 5);
+            w.putRelease(RobustLock.OWNER, deadPid() << 32 | 5);
         }
 
         private int critical() {
