@@ -307,9 +307,10 @@ _Static_assert(sizeof(hshm_spsc_ring) == HSHM_SPSC_BYTES, "hshm_spsc_ring size")
  * padding record fills the end). Its WORD is LENGTH (low 32 bits, i32) | TYPE (high 32 bits, i32):
  * LENGTH 0 not written; < 0 claimed, -(16 + payload); > 0 committed, 16 + payload. TYPE -1 padding,
  * else the user's (>= 1). A record occupies align8(|LENGTH|) bytes. Claim: CAS TAIL t -> t + need (need
- * includes the padding to the end when the record does not fit before the wrap; then CAS that padding
- * WORD 0 -> (TYPE -1, LENGTH padding)); CAS WORD 0 -> claimed (release); OWNER. Commit: CAS claimed ->
- * committed (release). Abort: CAS claimed -> (TYPE -1, +LENGTH). The consumer zeroes every record it
+ * includes the padding to the end when the record does not fit before the wrap; then store that
+ * padding WORD = (TYPE -1, LENGTH padding), release); store WORD = claimed (release); OWNER. Commit:
+ * store WORD = committed (release). Abort: store (TYPE -1, +LENGTH) (release). Only the consumer's
+ * repairs are CASes (claimed -> padding, 0 -> padding). The consumer zeroes every record it
  * consumed before its HEAD store; it pads over a claim whose OWNER died, and over one left unwritten
  * or ownerless for the claim timeout. The object is HSHM_MPSC_BUFFER + CAPACITY bytes; the largest
  * payload (ELEMENT) is CAPACITY / 8 - HSHM_MPSC_RECORD_HEADER. */

@@ -9,8 +9,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /**
@@ -25,21 +24,17 @@ final class CheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "NAME", description = "The segment's name (its url, as hshm ls shows it).")
-    String name;
-
-    @Option(names = "--kind", paramLabel = "KIND", description = "Attach as this backend kind (default: the kind "
-            + "that lists NAME, else posix_shm_mmap).")
-    String kind;
+    @Mixin
+    SegmentArgument segment;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         Segments.Opened o;
         try {
-            o = new Segments.Opened(name, Segments.providerFor(name, kind), true);
+            o = segment.open();
         } catch (CorruptSegmentException e) {
-            out.println(name + ": CORRUPT: " + e.getMessage());
+            out.println(segment.name + ": CORRUPT: " + e.getMessage());
             return 1;
         }
         int bad = 0;
@@ -58,7 +53,7 @@ final class CheckCommand implements Callable<Integer> {
                     out.println("allocator " + a.id() + " " + a.type() + ": CORRUPT: " + e.getMessage());
                 }
             }
-            out.println(name + ": header OK, " + o.allocators.size() + " allocator(s) checked, "
+            out.println(segment.name + ": header OK, " + o.allocators.size() + " allocator(s) checked, "
                     + (bad == 0 ? "all OK" : bad + " not OK"));
         }
         return bad == 0 ? 0 : 1;

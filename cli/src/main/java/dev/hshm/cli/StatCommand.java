@@ -10,8 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /**
@@ -26,17 +25,13 @@ final class StatCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "NAME", description = "The segment's name (its url, as hshm ls shows it).")
-    String name;
-
-    @Option(names = "--kind", paramLabel = "KIND", description = "Attach as this backend kind (default: the kind "
-            + "that lists NAME, else posix_shm_mmap).")
-    String kind;
+    @Mixin
+    SegmentArgument segment;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (Segments.Opened o = new Segments.Opened(name, Segments.providerFor(name, kind), true)) {
+        try (Segments.Opened o = segment.open()) {
             Segments.Header h = o.header;
             out.println("segment " + h.name());
             new TextTable("", "")

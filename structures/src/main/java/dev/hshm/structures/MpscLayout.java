@@ -17,9 +17,10 @@ package dev.hshm.structures;
  * record at an 8-aligned index of BUFFER (never split by the wrap: a padding record fills the end)
  *   +0  WORD   u64   low 32 bits LENGTH (i32), high 32 bits TYPE (i32)
  *                    LENGTH 0: not yet written (free, or claimed by a producer that has not written WORD yet)
- *                    LENGTH &lt; 0: claimed, -(header + payload bytes); CAS 0-&gt;claimed by the claimer (release)
- *                    LENGTH &gt; 0: committed, header + payload bytes; CAS claimed-&gt;committed (release);
- *                    consumers acquire it
+ *                    LENGTH &lt; 0: claimed, -(header + payload bytes); stored by the claimer (release) after
+ *                    its TAIL CAS
+ *                    LENGTH &gt; 0: committed, header + payload bytes; stored by the claimer (release);
+ *                    consumers acquire it; the consumer's repairs CAS claimed or 0 -&gt; padding
  *                    TYPE {@value #PADDING}: padding (the wrap, an aborted or repaired claim); else the user's, &gt;= 1
  *   +8  OWNER  u64   {@link Owner} word of the claimer, plain store right after WORD
  *  +16  payload, LENGTH - 16 bytes; the record takes align(LENGTH, 8) bytes
