@@ -209,8 +209,9 @@ uint64_t hshm_mpsc_repairs(const hshm_mpsc *q);
 
 /**
  * Claims room for a record of `type` (>= 1) and `length` payload bytes; `*payload` is where to write it, in shared
- * memory. Publish it with hshm_mpsc_commit or give it up with hshm_mpsc_abort. HSHM_QUEUE_AGAIN if there is no
- * room now. One atomic instruction (the TAIL CAS), then plain release stores of the header and the owner word
+ * memory. Publish it with hshm_mpsc_commit or give it up with hshm_mpsc_abort: one of them must follow every claim,
+ * since the consumer stops at a claimed record and repairs it only once the claimer's process is dead.
+ * HSHM_QUEUE_AGAIN if there is no room now. One atomic instruction (the TAIL CAS), then plain release stores of the header and the owner word
  * (MpscRing.tryClaim; docs/structures.md for what a stall inside the claim costs).
  */
 int hshm_mpsc_try_claim(hshm_mpsc *q, int32_t type, uint32_t length, void **payload);

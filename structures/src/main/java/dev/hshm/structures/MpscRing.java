@@ -190,7 +190,10 @@ public final class MpscRing {
     // ------------------------------------------------------------------ producers
 
     /**
-     * Claims room for a record.
+     * Claims room for a record. Every claim that returns an offset must end in {@link #commit} or {@link #abort}
+     * (put the payload's writing in a {@code try} whose {@code finally} aborts on failure): the consumer stops at a
+     * claimed record, and it repairs one only when the claimer's process is dead, so a claim a live process
+     * forgets stops the consumer for as long as that process lives.
      *
      * <p>Stores, in order, and what a death after each leaves: (1) CAS TAIL forward, the one atomic instruction
      * of a record (as in Agrona): an unwritten record, padded over by the consumer after the claim timeout (and,
