@@ -9,8 +9,8 @@ import java.lang.foreign.MemorySegment;
  * with Agrona's framing (a length-and-type header per record, padding at the wrap) and the claim / write /
  * commit protocol (CONVENTIONS.md 17): {@link #tryClaim} reserves room with one CAS on TAIL and returns where
  * to write the payload in {@link #buffer()} (zero copy), {@link #commit} publishes it with one release store
- * of its header word, {@link #abort} turns it into padding: one atomic instruction per record, as Agrona's. The largest payload is an eighth of the capacity less
- * the 16-byte header ({@link #maxPayload()}).
+ * of its header word, {@link #abort} turns it into padding: one atomic instruction per record, as Agrona's.
+ * The largest payload is an eighth of the capacity less the 16-byte header ({@link #maxPayload()}).
  *
  * <p><b>A claimer that dies.</b> Unlike Agrona's rings (whose {@code unblock()} the caller must call), the
  * consumer repairs a stalled record at its head by itself, so a dead producer never blocks it:
