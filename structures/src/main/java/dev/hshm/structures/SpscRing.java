@@ -402,7 +402,7 @@ public final class SpscRing {
      */
     public OptionalLong takeLong(long timeoutNanos) throws InterruptedException {
         if (timeoutNanos >= 0 && available() > 0) {
-            return pollLong(); // small enough to inline, so the caller's escape analysis can drop the OptionalLong
+            return pollLong(); // no wait: no lambda (the OptionalLong remains: QueueGarbage measures 24 B)
         }
         return awaitLong(timeoutNanos);
     }
