@@ -139,16 +139,7 @@ class SpscRingTest {
         SpscRing c = SpscRing.create(dir, "q", 4, 8);
         assertTrue(c.takeLong(TimeUnit.MILLISECONDS.toNanos(20)).isEmpty(), "timed out on an empty ring");
         SpscRing p = SpscRing.attach(dir, "q");
-        Thread producer = new Thread(() -> {
-            try {
-                for (long i = 0; i < 1000; i++) {
-                    assertTrue(p.put(i, TimeUnit.SECONDS.toNanos(10)));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        producer.start();
+        Thread producer = putting(p, 1000);
         for (long i = 0; i < 1000; i++) {
             assertEquals(i, c.takeLong(TimeUnit.SECONDS.toNanos(10)).orElseThrow());
         }
@@ -163,16 +154,7 @@ class SpscRingTest {
         ElementHandler into = (buf, off) -> got.add(buf.get(ValueLayout.JAVA_LONG, off));
         assertEquals(0, c.take(into, 4, TimeUnit.MILLISECONDS.toNanos(20)), "timed out on an empty ring");
         SpscRing p = SpscRing.attach(dir, "q");
-        Thread producer = new Thread(() -> {
-            try {
-                for (long i = 0; i < 1000; i++) {
-                    assertTrue(p.put(i, TimeUnit.SECONDS.toNanos(10)));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        producer.start();
+        Thread producer = putting(p, 1000);
         while (got.size() < 1000) {
             int n = c.take(into, 4, TimeUnit.SECONDS.toNanos(10));
             assertTrue(n >= 1 && n <= 4, "a batch of 1..4: " + n);
@@ -186,5 +168,20 @@ class SpscRingTest {
         gone.waitFor();
         Words.put(dir.attach("q").memory(), QueueHeader.PRODUCER_OFFSET, Owner.of(gone.pid(), 0));
         assertThrows(dev.hshm.api.StateException.class, () -> c.take(into, 4, TimeUnit.SECONDS.toNanos(30)));
+    }
+
+    /** A started thread that puts 0 .. n-1 into {@code p}, blocking while the ring is full. */
+    private static Thread putting(SpscRing p, long n) {
+        Thread producer = new Thread(() -> {
+            try {
+                for (long i = 0; i < n; i++) {
+                    assertTrue(p.put(i, TimeUnit.SECONDS.toNanos(10)));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        producer.start();
+        return producer;
     }
 }
