@@ -33,8 +33,10 @@ import java.util.concurrent.locks.LockSupport;
  *       when the thread is interrupted (the interrupt status is kept).</li>
  *   <li>{@link #waitOnWord} / {@link #wakeWord}: on Linux the {@code futex} system call on the word, shared
  *       (no {@code FUTEX_PRIVATE_FLAG}), so a waiter sleeps in the kernel and a wake from another process
- *       reaches it. A virtual thread, a heap segment, or a platform without a bound futex (macOS today)
- *       gets {@link ThreadModel}'s portable poll instead: a futex would pin a virtual thread's carrier.
+ *       reaches it; on macOS 14.4 and later {@code os_sync_wait_on_address} with its {@code SHARED} flag, the same
+ *       thing (bound when libSystem has it; written to Apple's header, not run here: no Mac). A virtual thread,
+ *       a heap segment, or a platform with neither (macOS before 14.4) gets {@link ThreadModel}'s portable poll
+ *       instead: a kernel sleep would pin a virtual thread's carrier.
  *       An interrupt does not cut a futex sleep short (the JVM does not signal the thread); a waiter
  *       that must answer interrupts passes a bounded timeout and checks between calls.</li>
  * </ul>
@@ -65,7 +67,7 @@ public final class PthreadsThreadModel extends JvmThreadModel {
         if (WordWaits.read(segment, offset) != expected) {
             return true;
         }
-        return PosixNative.futexWait(segment.address() + offset, expected, timeoutNanos);
+        return PosixNative.wordWait(segment.address() + offset, expected, timeoutNanos);
     }
 
     @Override
@@ -74,13 +76,13 @@ public final class PthreadsThreadModel extends JvmThreadModel {
         if (count < 1) {
             throw new IllegalArgumentException("wake count must be >= 1: " + count);
         }
-        if (PosixNative.hasFutex() && segment.isNative()) {
+        if (PosixNative.hasWordWait() && segment.isNative()) {
             // always, even from a virtual thread: a waiter of another process may sleep in the kernel
-            PosixNative.futexWake(segment.address() + offset, count);
+            PosixNative.wordWake(segment.address() + offset, count);
         }
     }
 
     private static boolean kernelWaitUsable(MemorySegment segment) {
-        return PosixNative.hasFutex() && segment.isNative() && !Thread.currentThread().isVirtual();
+        return PosixNative.hasWordWait() && segment.isNative() && !Thread.currentThread().isVirtual();
     }
 }

@@ -42,6 +42,7 @@ class PthreadsWordWaitTest {
     @Test
     void theFutexIsBoundOnLinux() {
         assertTrue(PosixNative.hasFutex(), "futex not bound: " + PosixNative.support());
+        assertTrue(PosixNative.hasWordWait(), "the kernel word wait is not the futex here");
     }
 
     @Test

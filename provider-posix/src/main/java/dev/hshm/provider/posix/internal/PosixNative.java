@@ -109,8 +109,16 @@ public final class PosixNative {
                            MethodHandle lseek, MethodHandle fstat, MethodHandle fchmod,
                            MethodHandle posixFallocate, MethodHandle mmap, MethodHandle munmap,
                            MethodHandle close, MethodHandle schedYield, MethodHandle strerror,
-                           MethodHandle futex, StructLayout captureLayout, VarHandle errno, int pageSize, int euid,
-                           String description) {
+                           MethodHandle futex, MacWaits macWaits, StructLayout captureLayout, VarHandle errno,
+                           int pageSize, int euid, String description) {
+    }
+
+    /**
+     * macOS 14.4's {@code os_sync_wait_on_address} family ({@code <os/os_sync_wait_on_address.h>}), bound when
+     * libSystem has it: the wait with and without a timeout, and the wakes of one and of all waiters.
+     */
+    private record MacWaits(MethodHandle waitForever, MethodHandle waitWithTimeout, MethodHandle wakeAny,
+                            MethodHandle wakeAll) {
     }
 
     private static final Handles H;
@@ -269,6 +277,22 @@ public final class PosixNative {
         MethodHandle close = bind(linker, libc, "close", FunctionDescriptor.of(INT, INT), errno);
         MethodHandle schedYield = bind(linker, libc, "sched_yield", FunctionDescriptor.of(INT));
         MethodHandle strerror = bind(linker, libc, "strerror", FunctionDescriptor.of(ADDRESS, INT));
+        MacWaits macWaits = null;
+        if (OS == Os.MACOS && libc.find("os_sync_wait_on_address_with_timeout").isPresent()) {
+            // int os_sync_wait_on_address(void *addr, uint64_t value, size_t size, uint32_t flags) and
+            // ..._with_timeout(..., os_clockid_t clockid, uint64_t timeout_ns): the timeout is relative;
+            // int os_sync_wake_by_address_any/all(void *addr, size_t size, uint32_t flags). The address is passed
+            // as a long, as for the futex, so a call allocates no MemorySegment.
+            macWaits = new MacWaits(
+                    bind(linker, libc, "os_sync_wait_on_address", FunctionDescriptor.of(INT, LONG, LONG, LONG, INT),
+                            errno),
+                    bind(linker, libc, "os_sync_wait_on_address_with_timeout",
+                            FunctionDescriptor.of(INT, LONG, LONG, LONG, INT, INT, LONG), errno),
+                    bind(linker, libc, "os_sync_wake_by_address_any", FunctionDescriptor.of(INT, LONG, LONG, INT),
+                            errno),
+                    bind(linker, libc, "os_sync_wake_by_address_all", FunctionDescriptor.of(INT, LONG, LONG, INT),
+                            errno));
+        }
         MethodHandle futex = null;
         if (OS == Os.LINUX && SYS_FUTEX > 0) {
             // long syscall(long number, ...): the futex arguments are variadic. The word's address and the
@@ -294,7 +318,7 @@ public final class PosixNative {
         String description = osDescription() + ", " + libcName + ", shm_open from " + shmOpenFrom
                 + ", page size " + pageSize;
         return new Handles(shmOpen, shmUnlink, ftruncate, lseek, fstat, fchmod, posixFallocate, mmap, munmap, close,
-                schedYield, strerror, futex, capture, errnoHandle, pageSize, euid, description);
+                schedYield, strerror, futex, macWaits, capture, errnoHandle, pageSize, euid, description);
     }
 
     private static String glibcVersion(Linker linker, SymbolLookup libc) {
@@ -703,6 +727,104 @@ public final class PosixNative {
     public static boolean hasFutex() {
         Handles h = H;
         return h != null && h.futex() != null;
+    }
+
+    /**
+     * Tells whether {@link #wordWait} and {@link #wordWake} sleep in the kernel, shared across processes: the futex
+     * on Linux, {@code os_sync_wait_on_address} with {@code OS_SYNC_WAIT_ON_ADDRESS_SHARED} on macOS 14.4 and later.
+     *
+     * @return {@code true} if one of them is bound
+     */
+    public static boolean hasWordWait() {
+        Handles h = H;
+        return h != null && (h.futex() != null || h.macWaits() != null);
+    }
+
+    /**
+     * Sleeps while the 32-bit word at {@code address} holds {@code expected}, until a {@link #wordWake} on it from
+     * any process, a signal or the timeout: {@link #futexWait} on Linux, {@code os_sync_wait_on_address} on macOS.
+     *
+     * @param address the word's address, 4-aligned, inside a live shared mapping
+     * @param expected the value to sleep on
+     * @param timeoutNanos relative timeout; {@code Long.MAX_VALUE} sleeps without one
+     * @return {@code false} if the timeout passed, else {@code true} (woken, the word changed, or a signal)
+     * @throws NativeException for an error that is not one of those
+     */
+    public static boolean wordWait(long address, int expected, long timeoutNanos) {
+        MacWaits mac = h().macWaits();
+        return mac == null ? futexWait(address, expected, timeoutNanos) : macWait(mac, address, expected, timeoutNanos);
+    }
+
+    /**
+     * Wakes up to {@code count} threads of any process sleeping in {@link #wordWait} on the word at {@code address}
+     * (on macOS one or all: a count above 1 wakes all).
+     *
+     * @param address the word's address, 4-aligned
+     * @param count how many to wake, {@code >= 1}
+     * @throws NativeException if the call fails
+     */
+    public static void wordWake(long address, int count) {
+        MacWaits mac = h().macWaits();
+        if (mac == null) {
+            futexWake(address, count);
+        } else {
+            macWake(mac, address, count);
+        }
+    }
+
+    /** macOS errno values where they differ from Linux's. */
+    private static final int MAC_ETIMEDOUT = 60;
+    private static final int ENOENT = 2;
+    private static final int EFAULT = 14;
+    private static final int EINVAL = 22;
+    /** {@code OS_SYNC_WAIT_ON_ADDRESS_SHARED}, {@code OS_SYNC_WAKE_BY_ADDRESS_SHARED}: across processes. */
+    private static final int OS_SYNC_SHARED = 1;
+    /** {@code OS_CLOCK_MACH_ABSOLUTE_TIME}, the one clock the timeout takes. */
+    private static final int OS_CLOCK_MACH_ABSOLUTE_TIME = 32;
+
+    private static boolean macWait(MacWaits mac, long address, int expected, long timeoutNanos) {
+        Handles h = h();
+        MemorySegment cs = FUTEX_SCRATCH.get().capture();
+        try {
+            long value = expected & 0xFFFF_FFFFL;
+            int rc = timeoutNanos == Long.MAX_VALUE
+                    ? (int) mac.waitForever().invokeExact(cs, address, value, 4L, OS_SYNC_SHARED)
+                    : (int) mac.waitWithTimeout().invokeExact(cs, address, value, 4L, OS_SYNC_SHARED,
+                            OS_CLOCK_MACH_ABSOLUTE_TIME, Math.max(1L, timeoutNanos));
+            if (rc >= 0) {
+                return true;
+            }
+            int err = errno(h, cs);
+            if (err == MAC_ETIMEDOUT) {
+                return false;
+            }
+            if (err == EFAULT || err == EINVAL) {
+                throw fail("os_sync_wait_on_address", err, "os_sync_wait_on_address(0x" + Long.toHexString(address)
+                        + ", " + expected + ", 4, SHARED)", null, 0);
+            }
+            return true; // EINTR and the like: the caller re-checks its word
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static void macWake(MacWaits mac, long address, int count) {
+        Handles h = h();
+        MemorySegment cs = FUTEX_SCRATCH.get().capture();
+        try {
+            int rc = count == 1
+                    ? (int) mac.wakeAny().invokeExact(cs, address, 4L, OS_SYNC_SHARED)
+                    : (int) mac.wakeAll().invokeExact(cs, address, 4L, OS_SYNC_SHARED);
+            if (rc < 0) {
+                int err = errno(h, cs);
+                if (err != ENOENT) { // ENOENT: nobody was waiting
+                    throw fail("os_sync_wake_by_address", err, "os_sync_wake_by_address(0x"
+                            + Long.toHexString(address) + ", 4, SHARED)", null, 0);
+                }
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     /** A thread's scratch for futex calls, made once per thread so that a call allocates nothing. */
