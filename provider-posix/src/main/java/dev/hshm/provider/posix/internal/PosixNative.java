@@ -776,7 +776,6 @@ public final class PosixNative {
     private static final int MAC_ETIMEDOUT = 60;
     private static final int ENOENT = 2;
     private static final int EFAULT = 14;
-    private static final int EINVAL = 22;
     /** {@code OS_SYNC_WAIT_ON_ADDRESS_SHARED}, {@code OS_SYNC_WAKE_BY_ADDRESS_SHARED}: across processes. */
     private static final int OS_SYNC_SHARED = 1;
     /** {@code OS_CLOCK_MACH_ABSOLUTE_TIME}, the one clock the timeout takes. */
@@ -798,11 +797,13 @@ public final class PosixNative {
             if (err == MAC_ETIMEDOUT) {
                 return false;
             }
-            if (err == EFAULT || err == EINVAL) {
+            if (err == EFAULT) {
                 throw fail("os_sync_wait_on_address", err, "os_sync_wait_on_address(0x" + Long.toHexString(address)
                         + ", " + expected + ", 4, SHARED)", null, 0);
             }
-            return true; // EINTR and the like: the caller re-checks its word
+            // EINTR, and anything else (a word that changed before the call is not an error to the caller): it
+            // re-checks its word, so the worst a wrong answer here costs is a wait that polls
+            return true;
         } catch (Throwable t) {
             throw rethrow(t);
         }
