@@ -294,6 +294,8 @@ public final class MpscRing {
      * Gives a claimed record up: it becomes padding, which the consumer skips.
      *
      * @param payloadOffset what {@link #tryClaim} returned
+     * @throws IllegalArgumentException if no claim returned that offset
+     * @throws IllegalStateException if the record is not this process's claim (as for {@link #commit})
      */
     public void abort(long payloadOffset) {
         long at = payloadOffset - MpscLayout.HEADER;
