@@ -49,7 +49,7 @@
  * MPSC producer calls may come from any number of threads on one handle or many; an MPSC handle's consumer calls
  * from one thread at a time. Handles are process-local (malloc); the queues themselves are in shared memory.
  *
- * Owner words: this process is recorded (PRODUCER, CONSUMER, an MPSC record's OWNER, the directory lock) by the
+ * Owner words: this process is recorded (PRODUCER, CONSUMER, an MPSC producer slot's OWNER, the directory lock) by the
  * structures' owner word, pid << 32 | start seconds, which a JVM judges alive as it judges its own.
  *
  * What a death of this process leaves is what a death of a Java thread at the same store leaves (docs/structures.md):
@@ -201,18 +201,19 @@ void hshm_mpsc_close(hshm_mpsc *q);
 /** Buffer bytes. */
 uint64_t hshm_mpsc_capacity(const hshm_mpsc *q);
 
-/** The largest payload a record may have: capacity / 8 - 16. */
+/** The largest payload a record may have: capacity / 8 - 8 (the record header). */
 uint32_t hshm_mpsc_max_payload(const hshm_mpsc *q);
 
 /** Stalled claims consumers turned into padding, ever. */
 uint64_t hshm_mpsc_repairs(const hshm_mpsc *q);
 
 /**
- * Claims room for a record of `type` (>= 1) and `length` payload bytes; `*payload` is where to write it, in shared
+ * Claims room for a record of `type` (1..HSHM_MPSC_MAX_TYPE, 24 bits) and `length` payload bytes; `*payload` is where to write it, in shared
  * memory. Publish it with hshm_mpsc_commit or give it up with hshm_mpsc_abort: one of them must follow every claim,
  * since the consumer stops at a claimed record and repairs it only once the claimer's process is dead.
- * HSHM_QUEUE_AGAIN if there is no room now. One atomic instruction (the TAIL CAS), then plain release stores of the header and the owner word
- * (MpscRing.tryClaim; docs/structures.md for what a stall inside the claim costs).
+ * HSHM_QUEUE_AGAIN if there is no room now. The first claim of a handle takes this process's producer slot (a CAS,
+ * once); then one atomic instruction per record (the TAIL CAS) and a plain release store of the header, which names
+ * that slot (MpscRing.tryClaim; docs/structures.md for what a stall inside the claim costs).
  */
 int hshm_mpsc_try_claim(hshm_mpsc *q, int32_t type, uint32_t length, void **payload);
 

@@ -304,29 +304,51 @@ _Static_assert(sizeof(hshm_spsc_ring) == HSHM_SPSC_BYTES, "hshm_spsc_ring size")
 
 /* ---- MPSC ring (MpscRing, MpscLayout): variable-length records, Agrona's framing ----
  * A record lies at HSHM_MPSC_BUFFER + (index & (CAPACITY - 1)), 8-aligned, never split by the wrap (a
- * padding record fills the end). Its WORD is LENGTH (low 32 bits, i32) | TYPE (high 32 bits, i32):
- * LENGTH 0 not written; < 0 claimed, -(16 + payload); > 0 committed, 16 + payload. TYPE -1 padding,
- * else the user's (>= 1). A record occupies align8(|LENGTH|) bytes. Claim: CAS TAIL t -> t + need (need
- * includes the padding to the end when the record does not fit before the wrap; then store that
- * padding WORD = (TYPE -1, LENGTH padding), release); store WORD = claimed (release); OWNER. Commit:
- * store WORD = committed (release). Abort: store (TYPE -1, +LENGTH) (release). Only the consumer's
- * repairs are CASes (claimed -> padding, 0 -> padding). The consumer zeroes every record it
- * consumed before its HEAD store; it pads over a claim whose OWNER died, and over one left unwritten
- * or ownerless for the claim timeout. The object is HSHM_MPSC_BUFFER + CAPACITY bytes; the largest
+ * padding record fills the end). Its WORD is LENGTH (bits 0..31, i32) | TYPE (bits 32..55, u24) |
+ * CLAIMER (bits 56..63, u8): LENGTH 0 not written; < 0 claimed, -(8 + payload), CLAIMER = the
+ * claimer's producer slot (0: none, the table was full); > 0 committed, 8 + payload, CLAIMER 0. Bits
+ * 32..63 all ones: padding; else TYPE is the user's (1..HSHM_MPSC_MAX_TYPE). A record occupies
+ * align8(|LENGTH|) bytes. A producer process first takes a slot of PRODUCERS (CAS OWNER 0 -> its
+ * owner word; one it holds already is reused). Claim: CAS TAIL t -> t + need (need includes the padding
+ * to the end when the record does not fit before the wrap; then store that padding WORD = (TYPE -1,
+ * LENGTH padding), release); store WORD = claimed (release). Commit: store WORD = committed (release).
+ * Abort: store (TYPE -1, +LENGTH) (release). Only the consumer's repairs are CASes (claimed -> padding,
+ * 0 -> padding). The consumer zeroes every record it consumed before its HEAD store; it pads over a
+ * claim whose CLAIMER slot's OWNER died, and over one left unwritten or with CLAIMER 0 for the claim
+ * timeout. Only the consumer frees a slot: OWNER dead -> RETIRE = 1 + TAIL; once HEAD >= RETIRE - 1,
+ * RETIRE = 0, then CAS OWNER -> 0. The object is HSHM_MPSC_BUFFER + CAPACITY bytes; the largest
  * payload (ELEMENT) is CAPACITY / 8 - HSHM_MPSC_RECORD_HEADER. */
-#define HSHM_MPSC_VERSION 1
-#define HSHM_MPSC_BUFFER 640 /* the first byte of the record buffer */
+#define HSHM_MPSC_VERSION 2
+#define HSHM_MPSC_BUFFER 4736 /* the first byte of the record buffer */
 #define HSHM_MPSC_MIN_CAPACITY 1024 /* buffer bytes, a power of two */
 #define HSHM_MPSC_MAX_CAPACITY 1073741824
-#define HSHM_MPSC_RECORD_HEADER 16 /* WORD and OWNER */
+#define HSHM_MPSC_RECORD_HEADER 8 /* WORD */
+#define HSHM_MPSC_MAX_TYPE 16777215 /* TYPE has 24 bits */
+#define HSHM_MPSC_SLOTS 256 /* producer slots; slot 0 is never taken */
 #define HSHM_MPSC_ALIGNMENT 8 /* records start 8-aligned */
 #define HSHM_MPSC_PADDING (-1) /* TYPE of a padding record */
 #define HSHM_MPSC_CLAIM_TIMEOUT_MS 2000 /* default: an unwritten or ownerless claim stalls the consumer this long before it is padded over */
 #define HSHM_MPSC_LIVENESS_DELAY_NS 1000000 /* a claim stalls the consumer this long before its owner's liveness is checked... */
 #define HSHM_MPSC_LIVENESS_INTERVAL_NS 10000000 /* ...then again this often */
 
+/* One producer slot of an MPSC ring. */
+#define HSHM_MP_BYTES 16
+#define HSHM_MP_OWNER 0
+#define HSHM_MP_RETIRE 8
+typedef struct hshm_mpsc_producer {
+    uint64_t owner; /* owner word of the producer process; 0 free; CAS 0 -> owner */
+    uint64_t retire; /* 0, or 1 + the TAIL the consumer read when OWNER was dead */
+} hshm_mpsc_producer;
+_Static_assert(offsetof(hshm_mpsc_producer, owner) == HSHM_MP_OWNER, "hshm_mpsc_producer.owner");
+_Static_assert(offsetof(hshm_mpsc_producer, retire) == HSHM_MP_RETIRE, "hshm_mpsc_producer.retire");
+_Static_assert(sizeof(hshm_mpsc_producer) == HSHM_MP_BYTES, "hshm_mpsc_producer size");
+/* X(struct, field, kind) for each field; kind U integer, C chars, A u64 array, S struct */
+#define HSHM_FIELDS_hshm_mpsc_producer(X) \
+    X(hshm_mpsc_producer, owner, U) \
+    X(hshm_mpsc_producer, retire, U)
+
 /* The fixed part of an MPSC ring (the record buffer follows at HSHM_MPSC_BUFFER). */
-#define HSHM_MPSC_BYTES 640
+#define HSHM_MPSC_BYTES 4736
 #define HSHM_MPSC_HEADER 0
 #define HSHM_MPSC_TAIL 128
 #define HSHM_MPSC_HEAD_CACHE 256
@@ -334,6 +356,7 @@ _Static_assert(sizeof(hshm_spsc_ring) == HSHM_SPSC_BYTES, "hshm_spsc_ring size")
 #define HSHM_MPSC_HEAD 384
 #define HSHM_MPSC_NOT_EMPTY 512
 #define HSHM_MPSC_NOT_FULL 520
+#define HSHM_MPSC_PRODUCERS 640
 typedef struct hshm_mpsc_ring {
     hshm_queue_header header; /* type HSHM_QUEUE_TYPE_MPSC */
     uint64_t tail; /* bytes ever claimed, a multiple of 8; CAS by producers */
@@ -346,6 +369,7 @@ typedef struct hshm_mpsc_ring {
     hshm_wait_word not_empty; /* the consumer sleeps here */
     hshm_wait_word not_full; /* producers sleep here */
     uint8_t reserved_528[112]; /* zero */
+    hshm_mpsc_producer producers[256]; /* indexed by CLAIMER */
 } hshm_mpsc_ring;
 _Static_assert(offsetof(hshm_mpsc_ring, header) == HSHM_MPSC_HEADER, "hshm_mpsc_ring.header");
 _Static_assert(offsetof(hshm_mpsc_ring, tail) == HSHM_MPSC_TAIL, "hshm_mpsc_ring.tail");
@@ -354,6 +378,7 @@ _Static_assert(offsetof(hshm_mpsc_ring, repairs) == HSHM_MPSC_REPAIRS, "hshm_mps
 _Static_assert(offsetof(hshm_mpsc_ring, head) == HSHM_MPSC_HEAD, "hshm_mpsc_ring.head");
 _Static_assert(offsetof(hshm_mpsc_ring, not_empty) == HSHM_MPSC_NOT_EMPTY, "hshm_mpsc_ring.not_empty");
 _Static_assert(offsetof(hshm_mpsc_ring, not_full) == HSHM_MPSC_NOT_FULL, "hshm_mpsc_ring.not_full");
+_Static_assert(offsetof(hshm_mpsc_ring, producers) == HSHM_MPSC_PRODUCERS, "hshm_mpsc_ring.producers");
 _Static_assert(sizeof(hshm_mpsc_ring) == HSHM_MPSC_BYTES, "hshm_mpsc_ring size");
 /* X(struct, field, kind) for each field; kind U integer, C chars, A u64 array, S struct */
 #define HSHM_FIELDS_hshm_mpsc_ring(X) \
@@ -363,27 +388,27 @@ _Static_assert(sizeof(hshm_mpsc_ring) == HSHM_MPSC_BYTES, "hshm_mpsc_ring size")
     X(hshm_mpsc_ring, repairs, U) \
     X(hshm_mpsc_ring, head, U) \
     X(hshm_mpsc_ring, not_empty, S) \
-    X(hshm_mpsc_ring, not_full, S)
+    X(hshm_mpsc_ring, not_full, S) \
+    X(hshm_mpsc_ring, producers, S)
 
-/* The header of one record in the MPSC buffer; the payload follows (LENGTH - 16 bytes). */
-#define HSHM_MR_BYTES 16
+/* The header of one record in the MPSC buffer; the payload follows (LENGTH - 8 bytes). */
+#define HSHM_MR_BYTES 8
 #define HSHM_MR_WORD 0
-#define HSHM_MR_OWNER 8
 typedef struct hshm_mpsc_record {
-    uint64_t word; /* HSHM_MPSC_WORD(type, length); CAS; consumers acquire */
-    uint64_t owner; /* owner word of the claimer, plain store right after WORD */
+    uint64_t word; /* HSHM_MPSC_WORD / HSHM_MPSC_CLAIMED_WORD; release stores; consumers acquire */
 } hshm_mpsc_record;
 _Static_assert(offsetof(hshm_mpsc_record, word) == HSHM_MR_WORD, "hshm_mpsc_record.word");
-_Static_assert(offsetof(hshm_mpsc_record, owner) == HSHM_MR_OWNER, "hshm_mpsc_record.owner");
 _Static_assert(sizeof(hshm_mpsc_record) == HSHM_MR_BYTES, "hshm_mpsc_record size");
 /* X(struct, field, kind) for each field; kind U integer, C chars, A u64 array, S struct */
 #define HSHM_FIELDS_hshm_mpsc_record(X) \
-    X(hshm_mpsc_record, word, U) \
-    X(hshm_mpsc_record, owner, U)
+    X(hshm_mpsc_record, word, U)
 
-/* the record WORD of (type, length), and its parts */
+/* the record WORD: committed or padding (type, length), claimed (claimer, type, -length), and its parts */
 #define HSHM_MPSC_WORD(type, length) ((uint64_t) (uint32_t) (int32_t) (type) << 32 | (uint64_t) (uint32_t) (int32_t) (length))
+#define HSHM_MPSC_CLAIMED_WORD(claimer, type, length) ((uint64_t) (uint8_t) (claimer) << 56 | (uint64_t) ((uint32_t) (type) & HSHM_MPSC_MAX_TYPE) << 32 | (uint64_t) (uint32_t) (int32_t) (length))
 #define HSHM_MPSC_LENGTH(word) ((int32_t) (uint32_t) (word))
-#define HSHM_MPSC_TYPE(word) ((int32_t) (uint32_t) ((word) >> 32))
+#define HSHM_MPSC_TYPE(word) ((int32_t) (uint32_t) ((word) >> 32)) /* of a committed word */
+#define HSHM_MPSC_CLAIMED_TYPE(word) ((int32_t) (((word) >> 32) & HSHM_MPSC_MAX_TYPE)) /* of a claimed word */
+#define HSHM_MPSC_CLAIMER(word) ((uint32_t) ((word) >> 56)) /* of a claimed word */
 
 #endif /* HSHM_STRUCTURES_H */

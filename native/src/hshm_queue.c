@@ -1120,11 +1120,83 @@ struct hshm_mpsc {
     uint64_t stall_head; /* the head index a stalled record sits at */
     uint64_t stall_since;
     uint64_t next_liveness;
+    uint64_t next_sweep;
+    uint32_t sweep_cursor;  /* the next producer slot the consumer's sweep looks at */
+    uint32_t claimer;       /* this process's producer slot once taken; 0 before, and while the table is full */
+    bool register_tried;
+    uint64_t next_register;
     char what[48]; /* "mpsc queue 'name'" */
 };
 
 #define MPSC_MAX_CAS_ROUNDS 1000000 /* a claim's TAIL CAS loses this often only to a corrupt, moving TAIL */
 #define MPSC_MAX_REREADS 64         /* repairs and changed words re-read per read call */
+#define MPSC_SWEEP_INTERVAL_NS 10000000ull   /* MpscRing.SWEEP_INTERVAL_NANOS */
+#define MPSC_SWEEP_SCAN 32                   /* MpscRing.SWEEP_SCAN */
+#define MPSC_REGISTER_RETRY_NS 1000000000ull /* MpscRing.REGISTER_RETRY_NANOS */
+
+static uint8_t *mpsc_slot(hshm_mpsc *q, uint32_t s) {
+    return q->base + HSHM_MPSC_PRODUCERS + (uint64_t) s * HSHM_MP_BYTES;
+}
+
+/**
+ * MpscRing.register: this process's producer slot (one it holds already, else CAS a free one's OWNER 0 -> this
+ * process); 0 when the table is full, looked at again after MPSC_REGISTER_RETRY_NS.
+ */
+static uint32_t mpsc_register(hshm_mpsc *q) {
+    /* producer threads share the handle: its fields are read and written with relaxed atomics */
+    uint32_t mine = __atomic_load_n(&q->claimer, __ATOMIC_RELAXED);
+    if (mine > 0) {
+        return mine;
+    }
+    uint64_t now = now_ns();
+    if (__atomic_load_n(&q->register_tried, __ATOMIC_RELAXED)
+        && (int64_t) (now - __atomic_load_n(&q->next_register, __ATOMIC_RELAXED)) < 0) {
+        return 0;
+    }
+    __atomic_store_n(&q->next_register, now + MPSC_REGISTER_RETRY_NS, __ATOMIC_RELAXED);
+    __atomic_store_n(&q->register_tried, true, __ATOMIC_RELAXED);
+    uint64_t me = hshm_queue_owner_word();
+    for (uint32_t s = 1; s < HSHM_MPSC_SLOTS; s++) {
+        if (ld_acquire(mpsc_slot(q, s) + HSHM_MP_OWNER) == me) {
+            __atomic_store_n(&q->claimer, s, __ATOMIC_RELAXED);
+            return s;
+        }
+    }
+    for (uint32_t s = 1; s < HSHM_MPSC_SLOTS; s++) {
+        uint8_t *o = mpsc_slot(q, s) + HSHM_MP_OWNER;
+        if (ld_acquire(o) == HSHM_SOWNER_NONE && cas(o, HSHM_SOWNER_NONE, me)) {
+            __atomic_store_n(&q->claimer, s, __ATOMIC_RELAXED);
+            return s;
+        }
+    }
+    return 0;
+}
+
+/**
+ * MpscRing.sweep: one step of the consumer's sweep of the producer table: up to MPSC_SWEEP_SCAN slots until a
+ * taken one; a dead owner's slot is retired at `tail`, a retired one `head` has passed is freed (RETIRE first).
+ */
+static void mpsc_sweep(hshm_mpsc *q, uint64_t head, uint64_t tail) {
+    for (int i = 0; i < MPSC_SWEEP_SCAN; i++) {
+        uint32_t s = q->sweep_cursor < 1 || q->sweep_cursor >= HSHM_MPSC_SLOTS ? 1 : q->sweep_cursor;
+        q->sweep_cursor = s == HSHM_MPSC_SLOTS - 1 ? 1 : s + 1;
+        uint8_t *slot = mpsc_slot(q, s);
+        uint64_t owner = ld_acquire(slot + HSHM_MP_OWNER);
+        if (owner == HSHM_SOWNER_NONE) {
+            continue;
+        }
+        uint64_t retire = ld(slot + HSHM_MP_RETIRE);
+        if (retire == 0) {
+            if (!owner_alive(owner)) {
+                st_release(slot + HSHM_MP_RETIRE, tail + 1);
+            }
+        } else if ((int64_t) (head - (retire - 1)) >= 0) {
+            __atomic_store_n((uint64_t *) (void *) (slot + HSHM_MP_RETIRE), 0, __ATOMIC_SEQ_CST);
+            cas(slot + HSHM_MP_OWNER, owner, HSHM_SOWNER_NONE);
+        }
+        return;
+    }
+}
 
 static uint32_t mpsc_max_payload(uint64_t capacity) {
     return (uint32_t) (capacity / 8 - HSHM_MPSC_RECORD_HEADER);
@@ -1228,8 +1300,9 @@ int hshm_mpsc_try_claim(hshm_mpsc *q, int32_t type, uint32_t length, void **payl
         return qerr(HSHM_ERR_ARGUMENT, "hshm_mpsc_try_claim: null result pointer");
     }
     *payload = NULL;
-    if (type < 1) {
-        return qerr(HSHM_ERR_ARGUMENT, "%s record type must be >= 1: type=%d", q->what, type);
+    if (type < 1 || type > HSHM_MPSC_MAX_TYPE) {
+        return qerr(HSHM_ERR_ARGUMENT, "%s record type must be in [1, %d] (24 bits): type=%d", q->what,
+                    HSHM_MPSC_MAX_TYPE, type);
     }
     if (length > q->max_payload) {
         return qerr(HSHM_ERR_ARGUMENT, "%s record of %u bytes: payload must be 0..%u bytes (an eighth of the "
@@ -1237,6 +1310,7 @@ int hshm_mpsc_try_claim(hshm_mpsc *q, int32_t type, uint32_t length, void **payl
                     (unsigned long long) q->capacity, HSHM_MPSC_RECORD_HEADER);
     }
     const int64_t cap = (int64_t) q->capacity;
+    uint32_t me = mpsc_register(q);
     uint64_t record_length = HSHM_MPSC_RECORD_HEADER + (uint64_t) length;
     uint64_t required = align8(record_length);
     uint64_t t = 0;
@@ -1286,8 +1360,7 @@ int hshm_mpsc_try_claim(hshm_mpsc *q, int32_t type, uint32_t length, void **payl
         idx = 0;
     }
     uint64_t at = HSHM_MPSC_BUFFER + idx;
-    st_release(q->base + at + HSHM_MR_WORD, HSHM_MPSC_WORD(type, -(int32_t) record_length));
-    st(q->base + at + HSHM_MR_OWNER, hshm_queue_owner_word());
+    st_release(q->base + at + HSHM_MR_WORD, HSHM_MPSC_CLAIMED_WORD(me, type, -(int32_t) record_length));
     *payload = q->base + at + HSHM_MPSC_RECORD_HEADER;
     return HSHM_OK;
 }
@@ -1308,7 +1381,10 @@ static int mpsc_header_of(hshm_mpsc *q, const void *payload, const char *op, uin
                     "aborted already, or padded over)", q->what, op, (unsigned long long) (at - HSHM_MPSC_BUFFER),
                     len);
     }
-    if (ld(q->base + at + HSHM_MR_OWNER) != hshm_queue_owner_word()) {
+    uint32_t c = HSHM_MPSC_CLAIMER(word);
+    /* this handle's slot, or another this process holds (two threads may register at once); a claim naming no
+     * slot (the table was full) cannot be told from another process's and is taken as ours */
+    if (c != __atomic_load_n(&q->claimer, __ATOMIC_RELAXED) && c != 0 && ld_acquire(mpsc_slot(q, c) + HSHM_MP_OWNER) != hshm_queue_owner_word()) {
         return qerr(HSHM_QUEUE_ERR_PADDED_OVER, "%s: %s of a record that is not claimed by this process: index=%llu (the "
                     "consumer padded over it after this producer stalled past the claim timeout, and it was claimed "
                     "again)", q->what, op, (unsigned long long) (at - HSHM_MPSC_BUFFER));
@@ -1331,7 +1407,7 @@ int hshm_mpsc_commit(hshm_mpsc *q, void *payload) {
     if (rc != HSHM_OK) {
         return rc;
     }
-    st_release(q->base + at, HSHM_MPSC_WORD(HSHM_MPSC_TYPE(word), -HSHM_MPSC_LENGTH(word)));
+    st_release(q->base + at, HSHM_MPSC_WORD(HSHM_MPSC_CLAIMED_TYPE(word), -HSHM_MPSC_LENGTH(word)));
     ww_signal(q->base + HSHM_MPSC_NOT_EMPTY);
     return HSHM_OK;
 }
@@ -1422,11 +1498,15 @@ static int mpsc_stalled(hshm_mpsc *q, uint64_t h, uint64_t idx, uint64_t word) {
         return qerr(HSHM_ERR_CORRUPT, "%s: indices out of range: tail=%lld, head=%lld, capacity=%llu (0 <= tail - "
                     "head <= capacity)", q->what, (long long) tail, (long long) h, (unsigned long long) q->capacity);
     }
+    uint64_t now = now_ns();
+    if ((int64_t) (now - q->next_sweep) >= 0) {
+        q->next_sweep = now + MPSC_SWEEP_INTERVAL_NS;
+        mpsc_sweep(q, h, tail);
+    }
     if (word == 0 && tail == h) {
         q->stalling = false;
         return 0; /* empty */
     }
-    uint64_t now = now_ns();
     if (!q->stalling || q->stall_head != h) {
         q->stalling = true;
         q->stall_head = h;
@@ -1441,13 +1521,14 @@ static int mpsc_stalled(hshm_mpsc *q, uint64_t h, uint64_t idx, uint64_t word) {
                     "is all zero)", q->what, (unsigned long long) idx, HSHM_MPSC_TYPE(word));
     }
     if (len < 0) {
-        uint64_t owner = ld(q->base + at + HSHM_MR_OWNER);
+        uint32_t slot = HSHM_MPSC_CLAIMER(word);
         bool dead = false;
-        if (owner != HSHM_SOWNER_NONE && now >= q->next_liveness) {
+        if (slot != 0 && now >= q->next_liveness) {
             q->next_liveness = now + HSHM_MPSC_LIVENESS_INTERVAL_NS;
-            dead = !owner_alive(owner);
+            /* a slot nobody holds names no process that could still commit: as dead */
+            dead = !owner_alive(ld_acquire(mpsc_slot(q, slot) + HSHM_MP_OWNER));
         }
-        if (dead || (owner == HSHM_SOWNER_NONE && now - q->stall_since > q->claim_timeout_ns)) {
+        if (dead || (slot == 0 && now - q->stall_since > q->claim_timeout_ns)) {
             int64_t mag = -(int64_t) len;
             if (align8((uint64_t) mag) < HSHM_MPSC_RECORD_HEADER || align8((uint64_t) mag) > q->capacity - idx) {
                 return qerr(HSHM_ERR_CORRUPT, "%s: bad claimed record at index=%llu: length=%d (claimed lengths are "
@@ -1522,10 +1603,11 @@ int hshm_mpsc_read(hshm_mpsc *q, hshm_mpsc_handler fn, void *ctx, int limit, int
         uint64_t aligned = align8((uint64_t) len);
         int32_t type = HSHM_MPSC_TYPE(word);
         if (len < (type == HSHM_MPSC_PADDING ? HSHM_MPSC_ALIGNMENT : HSHM_MPSC_RECORD_HEADER)
-            || aligned > q->capacity - idx || (type < 1 && type != HSHM_MPSC_PADDING)) {
+            || aligned > q->capacity - idx || (type < 1 && type != HSHM_MPSC_PADDING) || type > HSHM_MPSC_MAX_TYPE) {
             rc = qerr(HSHM_ERR_CORRUPT, "%s: bad record header at index=%llu: length=%d, type=%d (length in [%d, "
-                      "%llu], type >= 1 or %d)", q->what, (unsigned long long) idx, len, type, HSHM_MPSC_RECORD_HEADER,
-                      (unsigned long long) (q->capacity - idx), HSHM_MPSC_PADDING);
+                      "%llu], type in [1, %d] or %d)", q->what, (unsigned long long) idx, len, type,
+                      HSHM_MPSC_RECORD_HEADER, (unsigned long long) (q->capacity - idx), HSHM_MPSC_MAX_TYPE,
+                      HSHM_MPSC_PADDING);
             break;
         }
         h += aligned; /* consumed even if the handler stops the batch: it was handed over */

@@ -131,7 +131,8 @@ int main(int argc, char **argv) {
         {custom, 8, NULL},                                              /* the directory's root */
         {data + root - 1, HSHM_ND_ENTRIES + 4 * HSHM_NE_BYTES, NULL},   /* the directory header, its first entries */
         {data + si.offset, HSHM_SPSC_SLOTS + 64, NULL},                 /* the SPSC ring's fixed part, a slot */
-        {data + mi.offset, HSHM_MPSC_BUFFER + 512, NULL},               /* the MPSC ring's fixed part, records */
+        {data + mi.offset, HSHM_MPSC_PRODUCERS + 4 * HSHM_MP_BYTES, NULL}, /* the MPSC ring's indices, slots 0-3 */
+        {data + mi.offset + HSHM_MPSC_BUFFER, 512, NULL},               /* the MPSC ring's first records */
     };
     size_t nareas = sizeof areas / sizeof areas[0];
     for (size_t i = 0; i < nareas; i++) {

@@ -55,6 +55,8 @@ int main(int argc, char **argv) {
     DUMP(hshm_mpsc_ring, 'D', mpsc, data + (mpsc));
     DUMP(hshm_wait_word, 'D', mpsc + HSHM_MPSC_NOT_EMPTY, data + (mpsc + HSHM_MPSC_NOT_EMPTY));
     DUMP(hshm_wait_word, 'D', mpsc + HSHM_MPSC_NOT_FULL, data + (mpsc + HSHM_MPSC_NOT_FULL));
+    DUMP(hshm_mpsc_producer, 'D', mpsc + HSHM_MPSC_PRODUCERS + HSHM_MP_BYTES,
+         data + (mpsc + HSHM_MPSC_PRODUCERS + HSHM_MP_BYTES)); /* slot 1: the JVM's */
     DUMP(hshm_mpsc_record, 'D', record, data + (record));
     DUMP(hshm_container_header, 'D', container, data + (container));
     hshm_heap_close(h);

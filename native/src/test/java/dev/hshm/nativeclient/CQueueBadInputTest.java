@@ -96,7 +96,7 @@ class CQueueBadInputTest {
         // found: a leading '/' is the POSIX spelling of the same name
         contains(heap.check("find", "/s"), "ok kind 1 type 1 version 1 name spsc queue offset " + spsc.offset()
                 + " size " + spsc.size());
-        contains(heap.check("find", "m"), "ok kind 1 type 2 version 1 name mpsc queue offset " + mpsc.offset());
+        contains(heap.check("find", "m"), "ok kind 1 type 2 version 2 name mpsc queue offset " + mpsc.offset());
     }
 
     @Test
@@ -132,15 +132,15 @@ class CQueueBadInputTest {
         contains(corruptLong(q, define("HSHM_QH_ELEMENT"), 0, "spsc", "s"), "bad element size", "element=0");
         MemorySegment m = mpsc.memory();
         contains(corruptLong(m, define("HSHM_QH_MAGIC"), -1, "mpsc", "m"), "bad magic");
-        contains(corruptInt(m, define("HSHM_QH_VERSION"), 2, "mpsc", "m"), "found version=2");
+        contains(corruptInt(m, define("HSHM_QH_VERSION"), 3, "mpsc", "m"), "found version=3");
         contains(corruptLong(m, define("HSHM_QH_READY"), 7, "mpsc", "m"), "was never published");
         contains(corruptLong(m, define("HSHM_QH_CAPACITY"), 1000, "mpsc", "m"), "bad capacity", "capacity=1000");
         contains(corruptLong(m, define("HSHM_QH_CAPACITY"), 4096, "mpsc", "m"), "bad element size");
         contains(corruptLong(m, define("HSHM_QH_ELEMENT"), 5, "mpsc", "m"), "bad element size", "element=5");
-        m.set(ValueLayout.JAVA_LONG, define("HSHM_QH_ELEMENT"), 4096 / 8 - 16); // consistent with a 4 KiB buffer
+        m.set(ValueLayout.JAVA_LONG, define("HSHM_QH_ELEMENT"), 4096 / 8 - 8); // consistent with a 4 KiB buffer
         contains(corruptLong(m, define("HSHM_QH_CAPACITY"), 4096, "mpsc", "m"), "header says capacity=4096",
                 "but the object has " + mpsc.size() + " bytes");
-        m.set(ValueLayout.JAVA_LONG, define("HSHM_QH_ELEMENT"), 1024 / 8 - 16);
+        m.set(ValueLayout.JAVA_LONG, define("HSHM_QH_ELEMENT"), 1024 / 8 - 8);
         // and the queues still work after the words were put back
         contains(heap.check("spsc-offer", "s"), "ok");
         contains(heap.check("spsc-poll", "s"), "ok x");
@@ -238,8 +238,8 @@ class CQueueBadInputTest {
         contains(out, "misuse commit-again HSHM_ERR_ARGUMENT", "not claimed", "misuse abort-after-commit "
                 + "HSHM_ERR_ARGUMENT", "misuse commit-foreign HSHM_ERR_ARGUMENT", "no claim returned",
                 "misuse commit-interior HSHM_ERR_ARGUMENT", "misuse abort-null HSHM_ERR_ARGUMENT",
-                "misuse claim-too-long HSHM_ERR_ARGUMENT", "payload must be 0..112 bytes",
-                "misuse claim-type-0 HSHM_ERR_ARGUMENT", "type must be >= 1", "misuse read-limit-0 HSHM_ERR_ARGUMENT");
+                "misuse claim-too-long HSHM_ERR_ARGUMENT", "payload must be 0..120 bytes",
+                "misuse claim-type-0 HSHM_ERR_ARGUMENT", "type must be in [1, 16777215]", "misuse read-limit-0 HSHM_ERR_ARGUMENT");
         assertTrue(out.endsWith("ok"), out);
         MpscRing ring = MpscRing.attach(mpsc.memory());
         List<String> got = new ArrayList<>();
@@ -254,14 +254,14 @@ class CQueueBadInputTest {
         MemorySegment m = mpsc.memory();
         long tail = define("HSHM_MPSC_TAIL");
         long word = define("HSHM_MPSC_BUFFER");
-        long owner = word + define("HSHM_MR_OWNER");
+        long owner = define("HSHM_MPSC_PRODUCERS") + 5 * define("HSHM_MP_BYTES") + define("HSHM_MP_OWNER");
         m.set(ValueLayout.JAVA_LONG, tail, 24); // a record below TAIL...
         try {
             m.set(ValueLayout.JAVA_LONG, word, 5L << 32); // ...whose header says length 0 but is not all zero
             contains(recvFails(), "HSHM_ERR_CORRUPT", "bad record header at index=0: length=0, type=5",
                     "an unwritten header is all zero");
-            // claimed, with a length that does not fit, by an owner word no process can have (pid 2^32 - 1)
-            m.set(ValueLayout.JAVA_LONG, word, 1L << 32 | (-100_000 & 0xFFFF_FFFFL));
+            // claimed, with a length that does not fit, by slot 5, whose owner word no process can have (pid 2^32 - 1)
+            m.set(ValueLayout.JAVA_LONG, word, 5L << 56 | 1L << 32 | (-100_000 & 0xFFFF_FFFFL));
             m.set(ValueLayout.JAVA_LONG, owner, 0xFFFF_FFFF_0000_0001L);
             contains(recvFails(), "HSHM_ERR_CORRUPT", "bad claimed record at index=0: length=-100000");
         } finally {
@@ -303,7 +303,8 @@ class CQueueBadInputTest {
         try (CProcess c = CQueueFixture.start("hshm_queue_check", heap.url, heap.id(), "claim-commit-after", "m",
                 "800")) {
             c.await("claimed", 30);
-            m.set(ValueLayout.JAVA_LONG, record + define("HSHM_MR_OWNER"), 0L); // as if C stalled before its OWNER
+            // as if C had found the producer table full: a claim naming no slot is padded after the claim timeout
+            m.set(ValueLayout.JAVA_LONG, record, m.get(ValueLayout.JAVA_LONG, record) & 0x00FF_FFFF_FFFF_FFFFL);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (ring.repairs() == 0 && System.nanoTime() < deadline) {
                 ring.read((t, b, o, l) -> { }, 10);
@@ -316,7 +317,7 @@ class CQueueBadInputTest {
         }
         // a consumer that padded over the room a producer claimed before the producer wrote its header there: the
         // header is a plain store after the TAIL CAS, so the late producer's record replaces the padding and is read
-        m.set(ValueLayout.JAVA_LONG, record + 32, MpscRingWords.padding(32)); // mpsc-offer's record: 16 + 10 -> 32
+        m.set(ValueLayout.JAVA_LONG, record + 24, MpscRingWords.padding(24)); // mpsc-offer's record: 8 + 10 -> 24
         contains(heap.check("mpsc-offer", "m"), "ok");
         assertEquals(1, ring.read((t, b, o, l) -> { }, 10));
         contains(heap.check("mpsc-offer", "m"), "ok");
@@ -363,13 +364,15 @@ class CQueueBadInputTest {
         MpscRing ring = MpscRing.attach(mpsc.memory());
         MemorySegment seg = ring.buffer();
         assertTrue(ring.offer(1, MemorySegment.ofArray("first".getBytes(StandardCharsets.US_ASCII))));
-        long dead = ring.tryClaim(1, 40); // its claimer "died": OWNER names an exited process
-        seg.set(ValueLayout.JAVA_LONG, dead - 16 + define("HSHM_MR_OWNER"), CQueueFixture.deadOwner());
-        long ownerless = ring.tryClaim(1, 24); // claimed, but its owner never recorded itself
-        seg.set(ValueLayout.JAVA_LONG, ownerless - 16 + define("HSHM_MR_OWNER"), 0L);
+        long noClaimer = 0x00FF_FFFF_FFFF_FFFFL;
+        long dead = ring.tryClaim(1, 40); // its claimer "died": slot 9 names an exited process
+        seg.set(ValueLayout.JAVA_LONG, define("HSHM_MPSC_PRODUCERS") + 9 * define("HSHM_MP_BYTES"),
+                CQueueFixture.deadOwner());
+        seg.set(ValueLayout.JAVA_LONG, dead - 8, seg.get(ValueLayout.JAVA_LONG, dead - 8) & noClaimer | 9L << 56);
+        long ownerless = ring.tryClaim(1, 24); // claimed by a producer that found the table full: slot 0
+        seg.set(ValueLayout.JAVA_LONG, ownerless - 8, seg.get(ValueLayout.JAVA_LONG, ownerless - 8) & noClaimer);
         long unwritten = ring.tryClaim(1, 8); // TAIL moved, the header never written
-        seg.set(ValueLayout.JAVA_LONG, unwritten - 16, 0L);
-        seg.set(ValueLayout.JAVA_LONG, unwritten - 16 + define("HSHM_MR_OWNER"), 0L);
+        seg.set(ValueLayout.JAVA_LONG, unwritten - 8, 0L);
         assertTrue(ring.offer(1, MemorySegment.ofArray("last".getBytes(StandardCharsets.US_ASCII))));
         try (CProcess c = CQueueFixture.start(Map.of("HSHM_CLAIM_TIMEOUT_MS", "150"), "hshm_queue_recv", "-a",
                 heap.id(), "-v", "-t", "5000", heap.url, "m", "2")) {

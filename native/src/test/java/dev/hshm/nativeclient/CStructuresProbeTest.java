@@ -47,7 +47,7 @@ class CStructuresProbeTest {
             MpscRing mpsc = MpscRing.attach(m.memory());
             assertTrue(mpsc.offer(1, MemorySegment.ofArray("consumed".getBytes(StandardCharsets.US_ASCII))));
             mpsc.read((t, b, o, l) -> { }, 10);
-            long claim = mpsc.tryClaim(7, 40); // a claimed record: WORD and OWNER set
+            long claim = mpsc.tryClaim(7, 40); // a claimed record, naming producer slot 1 (this JVM's)
             // distinct values where the structures leave zeros (the probe only reads)
             int[] seq = {0x1111, 0x2222, 0x3333, 0x4444};
             long[] words = {s.offset() + define("HSHM_SPSC_NOT_EMPTY"), s.offset() + define("HSHM_SPSC_NOT_FULL"),
@@ -58,6 +58,8 @@ class CStructuresProbeTest {
                 data.set(ValueLayout.JAVA_INT, words[i] + define("HSHM_WW_WAITERS"), -seq[i]);
             }
             data.set(ValueLayout.JAVA_LONG, m.offset() + define("HSHM_MPSC_REPAIRS"), 0x5555L);
+            data.set(ValueLayout.JAVA_LONG, m.offset() + define("HSHM_MPSC_PRODUCERS") + define("HSHM_MP_BYTES")
+                    + define("HSHM_MP_RETIRE"), 0x7777L);
             data.set(ValueLayout.JAVA_LONG, m.offset() + define("HSHM_QH_RESERVED"), 0x6666L);
             long root = heap.customHeader().get(ValueLayout.JAVA_LONG, 0) - 1;
             data.set(ValueLayout.JAVA_LONG, root + define("HSHM_ND_LOCK") + define("HSHM_SLOCK_RECOVERIES"), 3L);
@@ -90,7 +92,7 @@ class CStructuresProbeTest {
             assertTrue(seen.contains("hshm_named_entry.name") && lines.stream().anyMatch(l -> l.contains(
                     "hshm_spsc_ring.tail 128 8 5")), String.join("\n", lines));
             assertTrue(lines.stream().anyMatch(l -> l.contains("hshm_mpsc_record.word 0 8 " + Long.toUnsignedString(
-                    7L << 32 | ((-(16 + 40)) & 0xFFFF_FFFFL)))), "the claimed record's WORD");
+                    1L << 56 | 7L << 32 | ((-(8 + 40)) & 0xFFFF_FFFFL)))), "the claimed record's WORD");
         }
     }
 

@@ -215,21 +215,28 @@ final class CStructuresLayout {
         // ------------------------------------------------------------------------------- mpsc
         o.append("/* ---- MPSC ring (MpscRing, MpscLayout): variable-length records, Agrona's framing ----\n"
                 + " * A record lies at HSHM_MPSC_BUFFER + (index & (CAPACITY - 1)), 8-aligned, never split by the wrap (a\n"
-                + " * padding record fills the end). Its WORD is LENGTH (low 32 bits, i32) | TYPE (high 32 bits, i32):\n"
-                + " * LENGTH 0 not written; < 0 claimed, -(16 + payload); > 0 committed, 16 + payload. TYPE -1 padding,\n"
-                + " * else the user's (>= 1). A record occupies align8(|LENGTH|) bytes. Claim: CAS TAIL t -> t + need (need\n"
-                + " * includes the padding to the end when the record does not fit before the wrap; then store that\n"
-                + " * padding WORD = (TYPE -1, LENGTH padding), release); store WORD = claimed (release); OWNER. Commit:\n"
-                + " * store WORD = committed (release). Abort: store (TYPE -1, +LENGTH) (release). Only the consumer's\n"
-                + " * repairs are CASes (claimed -> padding, 0 -> padding). The consumer zeroes every record it\n"
-                + " * consumed before its HEAD store; it pads over a claim whose OWNER died, and over one left unwritten\n"
-                + " * or ownerless for the claim timeout. The object is HSHM_MPSC_BUFFER + CAPACITY bytes; the largest\n"
+                + " * padding record fills the end). Its WORD is LENGTH (bits 0..31, i32) | TYPE (bits 32..55, u24) |\n"
+                + " * CLAIMER (bits 56..63, u8): LENGTH 0 not written; < 0 claimed, -(8 + payload), CLAIMER = the\n"
+                + " * claimer's producer slot (0: none, the table was full); > 0 committed, 8 + payload, CLAIMER 0. Bits\n"
+                + " * 32..63 all ones: padding; else TYPE is the user's (1..HSHM_MPSC_MAX_TYPE). A record occupies\n"
+                + " * align8(|LENGTH|) bytes. A producer process first takes a slot of PRODUCERS (CAS OWNER 0 -> its\n"
+                + " * owner word; one it holds already is reused). Claim: CAS TAIL t -> t + need (need includes the padding\n"
+                + " * to the end when the record does not fit before the wrap; then store that padding WORD = (TYPE -1,\n"
+                + " * LENGTH padding), release); store WORD = claimed (release). Commit: store WORD = committed (release).\n"
+                + " * Abort: store (TYPE -1, +LENGTH) (release). Only the consumer's repairs are CASes (claimed -> padding,\n"
+                + " * 0 -> padding). The consumer zeroes every record it consumed before its HEAD store; it pads over a\n"
+                + " * claim whose CLAIMER slot's OWNER died, and over one left unwritten or with CLAIMER 0 for the claim\n"
+                + " * timeout. Only the consumer frees a slot: OWNER dead -> RETIRE = 1 + TAIL; once HEAD >= RETIRE - 1,\n"
+                + " * RETIRE = 0, then CAS OWNER -> 0. The object is HSHM_MPSC_BUFFER + CAPACITY bytes; the largest\n"
                 + " * payload (ELEMENT) is CAPACITY / 8 - HSHM_MPSC_RECORD_HEADER. */\n");
         CHeader.define(o, "HSHM_MPSC_VERSION", Integer.toString(MpscLayout.LAYOUT_VERSION), "");
         CHeader.define(o, "HSHM_MPSC_BUFFER", Long.toString(MpscLayout.BUFFER), "the first byte of the record buffer");
         CHeader.define(o, "HSHM_MPSC_MIN_CAPACITY", Long.toString(MpscLayout.MIN_CAPACITY), "buffer bytes, a power of two");
         CHeader.define(o, "HSHM_MPSC_MAX_CAPACITY", Long.toString(MpscLayout.MAX_CAPACITY), "");
-        CHeader.define(o, "HSHM_MPSC_RECORD_HEADER", Integer.toString(MpscLayout.HEADER), "WORD and OWNER");
+        CHeader.define(o, "HSHM_MPSC_RECORD_HEADER", Integer.toString(MpscLayout.HEADER), "WORD");
+        CHeader.define(o, "HSHM_MPSC_MAX_TYPE", Integer.toString(MpscLayout.MAX_TYPE), "TYPE has 24 bits");
+        CHeader.define(o, "HSHM_MPSC_SLOTS", Integer.toString(MpscLayout.SLOTS),
+                "producer slots; slot 0 is never taken");
         CHeader.define(o, "HSHM_MPSC_ALIGNMENT", Long.toString(MpscLayout.ALIGNMENT), "records start 8-aligned");
         CHeader.define(o, "HSHM_MPSC_PADDING", "(" + MpscLayout.PADDING + ")", "TYPE of a padding record");
         CHeader.define(o, "HSHM_MPSC_CLAIM_TIMEOUT_MS", Long.toString(MpscRing.DEFAULT_CLAIM_TIMEOUT_MS),
@@ -239,6 +246,11 @@ final class CStructuresLayout {
         CHeader.define(o, "HSHM_MPSC_LIVENESS_INTERVAL_NS", Long.toString(MpscRing.LIVENESS_INTERVAL_NANOS),
                 "...then again this often");
         o.append('\n');
+        Struct slot = new Struct("hshm_mpsc_producer", MpscLayout.SLOT_BYTES,
+                "One producer slot of an MPSC ring.")
+                .u64("owner", MpscLayout.S_OWNER, "owner word of the producer process; 0 free; CAS 0 -> owner")
+                .u64("retire", MpscLayout.S_RETIRE, "0, or 1 + the TAIL the consumer read when OWNER was dead");
+        slot.render(o, "HSHM_MP");
         Struct mpsc = new Struct("hshm_mpsc_ring", MpscLayout.BUFFER,
                 "The fixed part of an MPSC ring (the record buffer follows at HSHM_MPSC_BUFFER).")
                 .nested("header", 0, qh, 1, "type HSHM_QUEUE_TYPE_MPSC")
@@ -247,18 +259,24 @@ final class CStructuresLayout {
                 .u64("repairs", MpscLayout.REPAIRS, "stalled claims the consumer turned into padding (atomic add)")
                 .u64("head", MpscLayout.HEAD, "bytes ever consumed; consumer only (release); producers acquire")
                 .nested("not_empty", MpscLayout.NOT_EMPTY, ww, 1, "the consumer sleeps here")
-                .nested("not_full", MpscLayout.NOT_FULL, ww, 1, "producers sleep here");
+                .nested("not_full", MpscLayout.NOT_FULL, ww, 1, "producers sleep here")
+                .nested("producers", MpscLayout.PRODUCERS, slot, MpscLayout.SLOTS, "indexed by CLAIMER");
         mpsc.render(o, "HSHM_MPSC");
         Struct rec = new Struct("hshm_mpsc_record", MpscLayout.HEADER,
-                "The header of one record in the MPSC buffer; the payload follows (LENGTH - 16 bytes).")
-                .u64("word", MpscLayout.R_WORD, "HSHM_MPSC_WORD(type, length); CAS; consumers acquire")
-                .u64("owner", MpscLayout.R_OWNER, "owner word of the claimer, plain store right after WORD");
+                "The header of one record in the MPSC buffer; the payload follows (LENGTH - 8 bytes).")
+                .u64("word", MpscLayout.R_WORD, "HSHM_MPSC_WORD / HSHM_MPSC_CLAIMED_WORD; release stores; consumers acquire");
         rec.render(o, "HSHM_MR");
-        o.append("/* the record WORD of (type, length), and its parts */\n");
+        o.append("/* the record WORD: committed or padding (type, length), claimed (claimer, type, -length), and its parts */\n");
         CHeader.define(o, "HSHM_MPSC_WORD(type, length)",
                 "((uint64_t) (uint32_t) (int32_t) (type) << 32 | (uint64_t) (uint32_t) (int32_t) (length))", "");
+        CHeader.define(o, "HSHM_MPSC_CLAIMED_WORD(claimer, type, length)",
+                "((uint64_t) (uint8_t) (claimer) << 56 | (uint64_t) ((uint32_t) (type) & HSHM_MPSC_MAX_TYPE) << 32 "
+                        + "| (uint64_t) (uint32_t) (int32_t) (length))", "");
         CHeader.define(o, "HSHM_MPSC_LENGTH(word)", "((int32_t) (uint32_t) (word))", "");
-        CHeader.define(o, "HSHM_MPSC_TYPE(word)", "((int32_t) (uint32_t) ((word) >> 32))", "");
+        CHeader.define(o, "HSHM_MPSC_TYPE(word)", "((int32_t) (uint32_t) ((word) >> 32))", "of a committed word");
+        CHeader.define(o, "HSHM_MPSC_CLAIMED_TYPE(word)", "((int32_t) (((word) >> 32) & HSHM_MPSC_MAX_TYPE))",
+                "of a claimed word");
+        CHeader.define(o, "HSHM_MPSC_CLAIMER(word)", "((uint32_t) ((word) >> 56))", "of a claimed word");
 
         o.append("\n#endif /* HSHM_STRUCTURES_H */\n");
         return o.toString();

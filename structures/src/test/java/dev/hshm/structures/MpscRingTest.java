@@ -65,7 +65,7 @@ class MpscRingTest {
     @Test
     void largestRecordFitsAndOneMoreByteIsAClearError() {
         MpscRing r = MpscRing.create(dir, "m", 4096);
-        assertEquals(4096 / 8 - 16, r.maxPayload());
+        assertEquals(4096 / 8 - 8, r.maxPayload());
         long at = r.tryClaim(3, r.maxPayload());
         assertTrue(at > 0);
         r.commit(at);
@@ -75,6 +75,13 @@ class MpscRingTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> r.tryClaim(3, r.maxPayload() + 1));
         assertTrue(e.getMessage().contains("" + r.maxPayload()), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> r.tryClaim(0, 8));
+        IllegalArgumentException t = assertThrows(IllegalArgumentException.class,
+                () -> r.tryClaim(MpscLayout.MAX_TYPE + 1, 8));
+        assertTrue(t.getMessage().contains("24 bits"), t.getMessage());
+        r.commit(r.tryClaim(MpscLayout.MAX_TYPE, 8));
+        int[] type = {0};
+        assertEquals(1, r.read((ty, b, o, l) -> type[0] = ty, 10));
+        assertEquals(MpscLayout.MAX_TYPE, type[0], "the largest type survives the claimer byte");
         assertThrows(IllegalArgumentException.class, () -> MpscRing.bytesFor(1000));
         assertThrows(IllegalArgumentException.class, () -> MpscRing.bytesFor(512));
     }
@@ -93,14 +100,20 @@ class MpscRingTest {
         while (r.tryClaim(1, 100) >= 0) {
             claimed++;
         }
-        assertEquals(1024 / 120, claimed, "full after capacity / aligned record bytes");
+        // 108-byte records take 112: 8 fit in the 992 bytes before the wrap; the 9th needs the 96 to the end as
+        // padding plus 112, more than the 128 free
+        assertEquals(8, claimed, "full after the records that fit, counting the padding at the wrap");
     }
 
     @Test
     void aClaimOfADeadProcessBecomesPaddingAndTheConsumerGoesOn() throws Exception {
         MpscRing r = MpscRing.create(dir, "m", 1024);
         long dead = r.tryClaim(1, 16);
-        Words.put(r.buffer(), dead - MpscLayout.HEADER + MpscLayout.R_OWNER, Owner.of(deadPid(), 0));
+        // the claim of another process, which took producer slot 9 and died
+        Words.put(r.buffer(), MpscLayout.slot(9) + MpscLayout.S_OWNER, Owner.of(deadPid(), 0));
+        long word = Words.get(r.buffer(), dead - MpscLayout.HEADER);
+        assertEquals(1, MpscLayout.claimer(word), "this process took the first free slot");
+        Words.put(r.buffer(), dead - MpscLayout.HEADER, word & ~(0xFFL << 56) | 9L << 56);
         long live = r.tryClaim(2, 16);
         r.commit(live);
         List<Integer> types = new ArrayList<>();
@@ -111,6 +124,77 @@ class MpscRingTest {
         assertEquals(List.of(2), types);
         assertEquals(1, r.repairs());
         assertThrows(IllegalStateException.class, () -> r.commit(dead), "the repaired claim is no longer claimed");
+    }
+
+    @Test
+    void aDeadProducersSlotIsRetiredAndFreedOnlyAfterTheConsumerPassedItsClaims() throws Exception {
+        MpscRing r = MpscRing.create(dir, "m", 1024);
+        MemorySegment m = r.buffer();
+        long slot = MpscLayout.slot(3);
+        long deadOwner = Owner.of(deadPid(), 0);
+        Words.put(m, slot + MpscLayout.S_OWNER, deadOwner);
+        long dead = r.tryClaim(1, 16); // this process takes slot 1; the claim is made slot 3's below
+        Words.put(m, dead - MpscLayout.HEADER, MpscLayout.claimedWord(3, 1, -(MpscLayout.HEADER + 16)));
+        r.commit(r.tryClaim(2, 16));
+        long tail = Words.get(m, MpscLayout.TAIL);
+        // one step checks one taken slot, or looks at SWEEP_SCAN free ones: a whole round of the table
+        int round = MpscLayout.SLOTS / MpscRing.SWEEP_SCAN + 2;
+        for (int i = 0; i < 3; i++) {
+            r.sweep(0, tail); // slot 1 (this process, alive), then slot 3 (dead): retired at TAIL
+        }
+        assertEquals(tail + 1, Words.get(m, slot + MpscLayout.S_RETIRE), "retired at the TAIL it was found dead at");
+        for (int i = 0; i < round; i++) {
+            r.sweep(0, tail);
+        }
+        assertEquals(deadOwner, Words.get(m, slot + MpscLayout.S_OWNER), "not freed while its claim is ahead of HEAD");
+        List<Integer> types = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (types.isEmpty() && System.nanoTime() < deadline) {
+            r.read((t, b, o, l) -> types.add(t), 10);
+        }
+        assertEquals(List.of(2), types, "the dead claim was padded over");
+        assertEquals(tail, Words.get(m, MpscLayout.HEAD));
+        for (int i = 0; i < round; i++) {
+            r.sweep(tail, tail);
+        }
+        assertEquals(0, Words.get(m, slot + MpscLayout.S_RETIRE));
+        assertEquals(Owner.NONE, Words.get(m, slot + MpscLayout.S_OWNER), "freed once HEAD passed the retire TAIL");
+        assertEquals(Owner.CURRENT, Words.get(m, MpscLayout.slot(1) + MpscLayout.S_OWNER), "a live slot stays");
+    }
+
+    @Test
+    void aProducerThatFindsTheTableFullClaimsWithoutASlotAndItsStallIsTimedOut() throws Exception {
+        System.setProperty("hshm.structures.claim.timeout.ms", "50");
+        try {
+            MpscRing r = MpscRing.create(dir, "m", 1024);
+            MemorySegment m = r.buffer();
+            long parent = ProcessHandle.current().parent().orElseThrow().pid();
+            for (int s = 1; s < MpscLayout.SLOTS; s++) {
+                Words.put(m, MpscLayout.slot(s) + MpscLayout.S_OWNER, Owner.of(parent, 0)); // live, not this one
+            }
+            long stuck = r.tryClaim(1, 8);
+            assertEquals(0, MpscLayout.claimer(Words.get(m, stuck - MpscLayout.HEADER)), "no slot: CLAIMER 0");
+            r.commit(r.tryClaim(4, 8));
+            List<Integer> types = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (types.isEmpty() && System.nanoTime() < deadline) {
+                r.read((t, b, o, l) -> types.add(t), 10);
+            }
+            assertEquals(List.of(4), types, "the slotless claim was padded after the claim timeout");
+            assertEquals(1, r.repairs());
+        } finally {
+            System.clearProperty("hshm.structures.claim.timeout.ms");
+        }
+    }
+
+    @Test
+    void aCommitOfARecordNamingAnotherSlotIsRefused() {
+        MpscRing r = MpscRing.create(dir, "m", 1024);
+        long at = r.tryClaim(1, 8);
+        long word = Words.get(r.buffer(), at - MpscLayout.HEADER);
+        Words.put(r.buffer(), at - MpscLayout.HEADER, word & ~(0xFFL << 56) | 7L << 56);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> r.commit(at));
+        assertTrue(e.getMessage().contains("not claimed by this process"), e.getMessage());
     }
 
     @Test
