@@ -630,14 +630,8 @@ public final class MpscRing {
         return n[0];
     }
 
-    /** Padding: the consumer's fields start a cache line after the handle's, which producer threads read. */
-    @SuppressWarnings("unused")
-    private abstract static class ConsumerPadBefore {
-        long p00, p01, p02, p03, p04, p05, p06, p07;
-    }
-
     /** What the consuming thread writes as it reads: kept off the lines of the fields producers read. */
-    private abstract static class ConsumerFields extends ConsumerPadBefore {
+    private abstract static class ConsumerFields extends PadBefore {
         boolean consuming;
         long stallHead = -1;
         int stallPolls;
@@ -650,8 +644,7 @@ public final class MpscRing {
     }
 
     /**
-     * The consumer's state, padded on both sides (superclass fields are laid out first, as in Agrona's and JCTools'
-     * padded classes). Without it, a handle shared by a consuming and a producing thread lost about a third of
+     * The consumer's state, padded on both sides ({@link PadBefore}). Without it, a handle shared by a consuming and a producing thread lost about a third of
      * its MPSC throughput: every store of the consumer's stall bookkeeping invalidated the line the producer reads
      * the handle's final fields from.
      */
