@@ -24,6 +24,26 @@ class MpscRingTest {
         heap.close();
     }
 
+    /** Reads until a batch delivers something (the consumer repairs stalls as it polls), for up to 10 s. */
+    private static List<Integer> typesOnceARecordComes(MpscRing r) {
+        List<Integer> types = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (types.isEmpty() && System.nanoTime() < deadline) {
+            r.read((t, b, o, l) -> types.add(t), 10);
+        }
+        return types;
+    }
+
+    /** Runs {@code body} with handles made meanwhile padding an ownerless or unwritten claim after 50 ms. */
+    private static void withClaimTimeoutOf50Ms(Runnable body) {
+        System.setProperty("hshm.structures.claim.timeout.ms", "50");
+        try {
+            body.run();
+        } finally {
+            System.clearProperty("hshm.structures.claim.timeout.ms");
+        }
+    }
+
     private static long deadPid() throws Exception {
         Process p = new ProcessBuilder("true").start();
         p.waitFor();
@@ -116,11 +136,7 @@ class MpscRingTest {
         Words.put(r.buffer(), dead - MpscLayout.HEADER, word & ~(0xFFL << 56) | 9L << 56);
         long live = r.tryClaim(2, 16);
         r.commit(live);
-        List<Integer> types = new ArrayList<>();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (types.isEmpty() && System.nanoTime() < deadline) {
-            r.read((t, b, o, l) -> types.add(t), 10);
-        }
+        List<Integer> types = typesOnceARecordComes(r);
         assertEquals(List.of(2), types);
         assertEquals(1, r.repairs());
         assertThrows(IllegalStateException.class, () -> r.commit(dead), "the repaired claim is no longer claimed");
@@ -147,11 +163,7 @@ class MpscRingTest {
             r.sweep(0, tail);
         }
         assertEquals(deadOwner, Words.get(m, slot + MpscLayout.S_OWNER), "not freed while its claim is ahead of HEAD");
-        List<Integer> types = new ArrayList<>();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (types.isEmpty() && System.nanoTime() < deadline) {
-            r.read((t, b, o, l) -> types.add(t), 10);
-        }
+        List<Integer> types = typesOnceARecordComes(r);
         assertEquals(List.of(2), types, "the dead claim was padded over");
         assertEquals(tail, Words.get(m, MpscLayout.HEAD));
         for (int i = 0; i < round; i++) {
@@ -163,9 +175,8 @@ class MpscRingTest {
     }
 
     @Test
-    void aProducerThatFindsTheTableFullClaimsWithoutASlotAndItsStallIsTimedOut() throws Exception {
-        System.setProperty("hshm.structures.claim.timeout.ms", "50");
-        try {
+    void aProducerThatFindsTheTableFullClaimsWithoutASlotAndItsStallIsTimedOut() {
+        withClaimTimeoutOf50Ms(() -> {
             MpscRing r = MpscRing.create(dir, "m", 1024);
             MemorySegment m = r.buffer();
             long parent = ProcessHandle.current().parent().orElseThrow().pid();
@@ -175,16 +186,10 @@ class MpscRingTest {
             long stuck = r.tryClaim(1, 8);
             assertEquals(0, MpscLayout.claimer(Words.get(m, stuck - MpscLayout.HEADER)), "no slot: CLAIMER 0");
             r.commit(r.tryClaim(4, 8));
-            List<Integer> types = new ArrayList<>();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (types.isEmpty() && System.nanoTime() < deadline) {
-                r.read((t, b, o, l) -> types.add(t), 10);
-            }
+            List<Integer> types = typesOnceARecordComes(r);
             assertEquals(List.of(4), types, "the slotless claim was padded after the claim timeout");
             assertEquals(1, r.repairs());
-        } finally {
-            System.clearProperty("hshm.structures.claim.timeout.ms");
-        }
+        });
     }
 
     @Test
@@ -198,25 +203,18 @@ class MpscRingTest {
     }
 
     @Test
-    void anUnwrittenClaimIsPaddedAfterTheTimeout() throws Exception {
-        System.setProperty("hshm.structures.claim.timeout.ms", "50");
-        try {
+    void anUnwrittenClaimIsPaddedAfterTheTimeout() {
+        withClaimTimeoutOf50Ms(() -> {
             MpscRing r = MpscRing.create(dir, "m", 1024);
             MemorySegment m = r.buffer();
             // a producer that died between its TAIL CAS and its header store: 32 bytes claimed, nothing written
             Words.put(m, MpscLayout.TAIL, 32L);
             long live = r.tryClaim(5, 8);
             r.commit(live);
-            List<Integer> types = new ArrayList<>();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (types.isEmpty() && System.nanoTime() < deadline) {
-                r.read((t, b, o, l) -> types.add(t), 10);
-            }
+            List<Integer> types = typesOnceARecordComes(r);
             assertEquals(List.of(5), types);
             assertEquals(1, r.repairs());
-        } finally {
-            System.clearProperty("hshm.structures.claim.timeout.ms");
-        }
+        });
     }
 
     @Test
