@@ -1384,7 +1384,8 @@ static int mpsc_header_of(hshm_mpsc *q, const void *payload, const char *op, uin
     uint32_t c = HSHM_MPSC_CLAIMER(word);
     /* this handle's slot, or another this process holds (two threads may register at once); a claim naming no
      * slot (the table was full) cannot be told from another process's and is taken as ours */
-    if (c != __atomic_load_n(&q->claimer, __ATOMIC_RELAXED) && c != 0 && ld_acquire(mpsc_slot(q, c) + HSHM_MP_OWNER) != hshm_queue_owner_word()) {
+    if (c != __atomic_load_n(&q->claimer, __ATOMIC_RELAXED) && c != 0
+        && ld_acquire(mpsc_slot(q, c) + HSHM_MP_OWNER) != hshm_queue_owner_word()) {
         return qerr(HSHM_QUEUE_ERR_PADDED_OVER, "%s: %s of a record that is not claimed by this process: index=%llu (the "
                     "consumer padded over it after this producer stalled past the claim timeout, and it was claimed "
                     "again)", q->what, op, (unsigned long long) (at - HSHM_MPSC_BUFFER));
