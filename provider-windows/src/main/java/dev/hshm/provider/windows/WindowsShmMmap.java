@@ -101,6 +101,7 @@ public final class WindowsShmMmap extends AbstractMemoryBackend {
         this.view = view;
         this.handle = handle;
         this.objectName = objectName(name);
+        SharedWaits.register(view, header.byteSize() + data.byteSize(), objectName);
     }
 
     /**
@@ -317,6 +318,7 @@ public final class WindowsShmMmap extends AbstractMemoryBackend {
     @Override
     protected void unmap() {
         arena.close();
+        SharedWaits.unregister(api, view);
         RuntimeException failure = null;
         WinResult u = api.unmapViewOfFile(view);
         if (u.failed()) {

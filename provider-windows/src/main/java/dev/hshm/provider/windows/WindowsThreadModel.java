@@ -3,7 +3,10 @@ package dev.hshm.provider.windows;
 import dev.hshm.api.ThreadModel;
 import dev.hshm.api.spi.JvmThreadModel;
 import dev.hshm.api.spi.ThreadIds;
+import dev.hshm.api.spi.WordWaits;
 import dev.hshm.provider.windows.internal.WinApi;
+import dev.hshm.provider.windows.internal.WinResult;
+import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
@@ -35,6 +38,12 @@ import java.util.concurrent.locks.LockSupport;
  *       {@code Sleep} does not notice {@link Thread#interrupt()} until it wakes (as in the seed); the parking
  *       part returns early when interrupted, keeping the interrupt status. A virtual thread only parks, which
  *       unmounts it instead of blocking its carrier in {@code Sleep}.</li>
+ *   <li>{@link #waitOnWord} / {@link #wakeWord} on a word of a {@link WindowsShmMmap} view: a named semaphore
+ *       per word ({@link SharedWaits}), the cross-process way to sleep in the kernel ({@code WaitOnAddress} wakes
+ *       only threads of its own process). {@code WaitForSingleObject} is not interruptible, so a wait sleeps in
+ *       slices of at most {@value #WAIT_SLICE_MILLIS} ms and returns between them once the thread is interrupted;
+ *       a timeout under 1 ms, a virtual thread (it would pin its carrier) and a word of other memory poll
+ *       ({@link WordWaits#poll}).</li>
  *   <li>TLS: a {@link ThreadLocal} per key ({@link JvmThreadLocalKey}). The JVM's thread-local storage is the
  *       thread's TLS; {@code TlsAlloc}/{@code TlsSetValue} would only add a second, smaller table (64 to 1088
  *       slots per process) that cannot hold Java references and does not exist for virtual threads.</li>
@@ -45,6 +54,9 @@ public final class WindowsThreadModel extends JvmThreadModel {
 
     /** Set in the low word of ids that are not Win32 thread ids (virtual threads). */
     public static final long JVM_TID_BIT = 0x8000_0000L;
+    /** The longest single {@code WaitForSingleObject}: how late a wait notices an interrupt. */
+    static final int WAIT_SLICE_MILLIS = 100;
+    private static final long MILLI = 1_000_000L;
 
     private final WinApi api;
     private final long pidHigh;
@@ -80,6 +92,44 @@ public final class WindowsThreadModel extends JvmThreadModel {
             Thread.yield(); // unmounts the virtual thread; SwitchToThread would stall its carrier
         } else {
             api.switchToThread();
+        }
+    }
+
+    @Override
+    public boolean waitOnWord(MemorySegment segment, long offset, int expected, long timeoutNanos) {
+        WordWaits.check(segment, offset, timeoutNanos);
+        long sem = segment.isNative() && !Thread.currentThread().isVirtual() && timeoutNanos >= MILLI
+                ? SharedWaits.semaphore(api, segment.address() + offset) : 0;
+        if (sem == 0) {
+            return WordWaits.poll(this, segment, offset, expected, timeoutNanos);
+        }
+        long deadline = timeoutNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + timeoutNanos;
+        while (WordWaits.read(segment, offset) == expected && !Thread.currentThread().isInterrupted()) {
+            long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
+            if (left < MILLI) {
+                return left > 0 && WordWaits.poll(this, segment, offset, expected, left);
+            }
+            int ms = (int) Math.min(left / MILLI, WAIT_SLICE_MILLIS); // never past the deadline
+            WinResult r = api.waitForSingleObject(sem, ms);
+            if (r.value() != WinApi.WAIT_TIMEOUT) {
+                return true; // a permit (a wake, or one nobody took: spurious), or WAIT_FAILED (a closed view)
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void wakeWord(MemorySegment segment, long offset, int count) {
+        WordWaits.check(segment, offset, 0);
+        if (count < 1) {
+            throw new IllegalArgumentException("wake count must be >= 1: " + count);
+        }
+        long sem = segment.isNative() ? SharedWaits.semaphore(api, segment.address() + offset) : 0;
+        if (sem != 0) {
+            // always, even from a virtual thread: a waiter of another process may sleep on the semaphore. A
+            // failure (ERROR_TOO_MANY_POSTS: the count is at its maximum) leaves every sleeper a permit anyway
+            api.releaseSemaphore(sem, count == WAKE_ALL ? SharedWaits.WAKE_ALL_PERMITS
+                    : Math.min(count, SharedWaits.MAX_PERMITS));
         }
     }
 

@@ -52,6 +52,22 @@ final class SimulatedWinApi implements WinApi {
         }
     }
 
+    /** A named semaphore: its permits, its maximum, the handles open to it. */
+    private static final class Sem {
+        final String name;
+        final int max;
+        final java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(0);
+        int handles;
+
+        Sem(String name, int max) {
+            this.name = name;
+            this.max = max;
+        }
+    }
+
+    private final Map<String, Sem> semByName = new HashMap<>();
+    /** Read without the monitor: a wait blocks outside it. */
+    private final Map<Long, Sem> semHandles = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Section> byName = new HashMap<>();
     private final Map<Long, Section> handles = new HashMap<>();
     private final Map<Long, List<Section>> views = new HashMap<>();
@@ -89,9 +105,11 @@ final class SimulatedWinApi implements WinApi {
     }
 
     synchronized void assertNothingLeaked() {
-        if (!handles.isEmpty() || !views.isEmpty() || !sections.isEmpty() || !blocks.isEmpty() || !byName.isEmpty()) {
+        if (!handles.isEmpty() || !views.isEmpty() || !sections.isEmpty() || !blocks.isEmpty() || !byName.isEmpty()
+                || !semHandles.isEmpty()) {
             throw new AssertionError("leaked: handles=" + handles.size() + ", views=" + mappedViews() + ", sections="
-                    + sections.size() + ", names=" + byName.keySet() + ", VirtualAlloc blocks=" + blocks.size());
+                    + sections.size() + ", names=" + byName.keySet() + ", VirtualAlloc blocks=" + blocks.size()
+                    + ", semaphores=" + semByName.keySet());
         }
     }
 
@@ -209,6 +227,13 @@ final class SimulatedWinApi implements WinApi {
 
     @Override
     public synchronized WinResult closeHandle(long handle) {
+        Sem sem = semHandles.remove(handle);
+        if (sem != null) {
+            if (--sem.handles == 0) {
+                semByName.remove(sem.name);
+            }
+            return WinResult.ok(1);
+        }
         Section s = handles.remove(handle);
         if (s == null) {
             return WinResult.failure(WinErrors.ERROR_INVALID_HANDLE);
@@ -256,6 +281,73 @@ final class SimulatedWinApi implements WinApi {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    synchronized int semaphorePermits(String name) {
+        Sem s = semByName.get(name);
+        return s == null ? -1 : s.permits.availablePermits();
+    }
+
+    @Override
+    public synchronized WinResult createSemaphore(int initialCount, int maximumCount, String name) {
+        Sem s = semByName.get(name);
+        boolean existed = s != null;
+        if (s == null) {
+            if (initialCount < 0 || maximumCount < 1 || initialCount > maximumCount) {
+                return WinResult.failure(WinErrors.ERROR_INVALID_PARAMETER);
+            }
+            s = new Sem(name, maximumCount);
+            s.permits.release(initialCount);
+            semByName.put(name, s);
+        }
+        long h = nextHandle;
+        nextHandle += 4;
+        semHandles.put(h, s);
+        s.handles++;
+        return new WinResult(h, existed ? WinErrors.ERROR_ALREADY_EXISTS : 0);
+    }
+
+    @Override
+    public WinResult releaseSemaphore(long handle, int count) {
+        Sem s = semHandles.get(handle);
+        if (s == null || count < 1) {
+            return WinResult.failure(WinErrors.ERROR_INVALID_PARAMETER);
+        }
+        synchronized (s) {
+            if ((long) s.permits.availablePermits() + count > s.max) {
+                return WinResult.failure(SharedWaits.ERROR_TOO_MANY_POSTS);
+            }
+            s.permits.release(count);
+        }
+        return WinResult.ok(1);
+    }
+
+    /** Blocks without the monitor; not interruptible, as the real call (an interrupt is kept for later). */
+    @Override
+    public WinResult waitForSingleObject(long handle, int millis) {
+        Sem s = semHandles.get(handle);
+        if (s == null) {
+            return new WinResult(Integer.toUnsignedLong(WAIT_FAILED), WinErrors.ERROR_INVALID_HANDLE);
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
+                millis == INFINITE ? Long.MAX_VALUE / 2_000_000 : Integer.toUnsignedLong(millis));
+        boolean interrupted = false;
+        boolean got = false;
+        while (!got) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            try {
+                got = s.permits.tryAcquire(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return new WinResult(got ? WAIT_OBJECT_0 : WAIT_TIMEOUT, 0);
     }
 
     @Override

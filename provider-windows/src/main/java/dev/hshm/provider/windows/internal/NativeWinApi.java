@@ -71,6 +71,21 @@ public enum NativeWinApi implements WinApi {
     }
 
     @Override
+    public WinResult createSemaphore(int initialCount, int maximumCount, String name) {
+        return WinNative.createSemaphoreW(initialCount, maximumCount, name);
+    }
+
+    @Override
+    public WinResult releaseSemaphore(long handle, int count) {
+        return WinNative.releaseSemaphore(handle, count);
+    }
+
+    @Override
+    public WinResult waitForSingleObject(long handle, int millis) {
+        return WinNative.waitForSingleObject(handle, millis);
+    }
+
+    @Override
     public String formatMessage(int error) {
         return WinNative.formatMessageW(error);
     }

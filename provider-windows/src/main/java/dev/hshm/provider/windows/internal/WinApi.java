@@ -34,6 +34,12 @@ public interface WinApi {
     long INVALID_HANDLE_VALUE = -1L;
     /** {@code INFINITE}: the one {@code Sleep} argument that never returns. */
     int INFINITE = 0xFFFF_FFFF;
+    /** {@code WAIT_OBJECT_0}: {@code WaitForSingleObject} took a count of the semaphore. */
+    int WAIT_OBJECT_0 = 0;
+    /** {@code WAIT_TIMEOUT}: {@code WaitForSingleObject}'s time ran out. */
+    int WAIT_TIMEOUT = 0x0000_0102;
+    /** {@code WAIT_FAILED}. */
+    int WAIT_FAILED = 0xFFFF_FFFF;
 
     /**
      * {@code VirtualAlloc(lpAddress, dwSize, flAllocationType, flProtect)}.
@@ -146,6 +152,38 @@ public interface WinApi {
      * @param millis milliseconds (unsigned; never {@link #INFINITE})
      */
     void sleep(int millis);
+
+    /**
+     * {@code CreateSemaphoreW(NULL, initialCount, maximumCount, name)}: creates the named semaphore, or opens the
+     * one of that name that exists (then {@link WinResult#error()} is {@code ERROR_ALREADY_EXISTS} and the counts
+     * are ignored). Cross-process: every process of the session that names it gets the same kernel object.
+     *
+     * @param initialCount the count of a new semaphore
+     * @param maximumCount its largest count
+     * @param name the object name ({@code Local\...})
+     * @return the handle or 0, and the last error
+     */
+    WinResult createSemaphore(int initialCount, int maximumCount, String name);
+
+    /**
+     * {@code ReleaseSemaphore(handle, count, NULL)}: adds {@code count} to the semaphore, waking as many waiters.
+     *
+     * @param handle the semaphore
+     * @param count how many, {@code >= 1}
+     * @return non-zero on success; 0 and {@code ERROR_TOO_MANY_POSTS} past the maximum count
+     */
+    WinResult releaseSemaphore(long handle, int count);
+
+    /**
+     * {@code WaitForSingleObject(handle, millis)}: sleeps in the kernel until the semaphore has a count (and takes
+     * one) or the time runs out.
+     *
+     * @param handle the semaphore
+     * @param millis milliseconds, or {@link #INFINITE}
+     * @return the code ({@link #WAIT_OBJECT_0}, {@link #WAIT_TIMEOUT} or {@link #WAIT_FAILED}) as the value, and
+     *     the last error (meaningful for {@code WAIT_FAILED})
+     */
+    WinResult waitForSingleObject(long handle, int millis);
 
     /**
      * {@code FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, ...)}: the system's

@@ -66,6 +66,8 @@ public final class WinNative {
                            MethodHandle mapViewOfFile, MethodHandle unmapViewOfFile, MethodHandle closeHandle,
                            MethodHandle getCurrentProcessId, MethodHandle getCurrentThreadId,
                            MethodHandle switchToThread, MethodHandle sleep, MethodHandle formatMessageW,
+                           MethodHandle createSemaphoreW, MethodHandle releaseSemaphore,
+                           MethodHandle waitForSingleObject,
                            StructLayout captureLayout, VarHandle lastError, String description) {
     }
 
@@ -208,6 +210,15 @@ public final class WinNative {
         MethodHandle sleep = bind(linker, k32, "Sleep", FunctionDescriptor.ofVoid(INT));
         MethodHandle formatMessageW = bind(linker, k32, "FormatMessageW",
                 FunctionDescriptor.of(INT, INT, ADDRESS, INT, INT, ADDRESS, INT, ADDRESS));
+        // HANDLE CreateSemaphoreW(LPSECURITY_ATTRIBUTES, LONG, LONG, LPCWSTR)
+        MethodHandle createSemaphoreW = bind(linker, k32, "CreateSemaphoreW",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, INT, INT, ADDRESS), gle);
+        // BOOL ReleaseSemaphore(HANDLE, LONG, LPLONG)
+        MethodHandle releaseSemaphore = bind(linker, k32, "ReleaseSemaphore",
+                FunctionDescriptor.of(INT, ADDRESS, INT, ADDRESS), gle);
+        // DWORD WaitForSingleObject(HANDLE, DWORD): blocks, so no critical option
+        MethodHandle waitForSingleObject = bind(linker, k32, "WaitForSingleObject",
+                FunctionDescriptor.of(INT, ADDRESS, INT), gle);
 
         int pid;
         try {
@@ -223,7 +234,8 @@ public final class WinNative {
         String description = osDescription() + ", kernel32 bound (GetCurrentProcessId()=" + expected + ")";
         return new Handles(virtualAlloc, virtualFree, virtualQuery, createFileMappingW, openFileMappingW,
                 mapViewOfFile, unmapViewOfFile, closeHandle, getCurrentProcessId, getCurrentThreadId, switchToThread,
-                sleep, formatMessageW, capture, lastError, description);
+                sleep, formatMessageW, createSemaphoreW, releaseSemaphore, waitForSingleObject, capture, lastError,
+                description);
     }
 
     private static MethodHandle bind(Linker linker, SymbolLookup lookup, String name, FunctionDescriptor fd,
@@ -486,6 +498,63 @@ public final class WinNative {
 
     private static MemorySegment wide(Arena a, String s) {
         return a.allocateFrom(s, StandardCharsets.UTF_16LE); // NUL-terminated with a 2-byte NUL
+    }
+
+    /**
+     * {@code CreateSemaphoreW(NULL, initialCount, maximumCount, name)}.
+     *
+     * @param initialCount the count of a new semaphore
+     * @param maximumCount its largest count
+     * @param name the object name
+     * @return the handle or 0, and the last error ({@code ERROR_ALREADY_EXISTS} when it opened one)
+     */
+    public static WinResult createSemaphoreW(int initialCount, int maximumCount, String name) {
+        Handles h = h();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(h.captureLayout());
+            MemorySegment p = (MemorySegment) h.createSemaphoreW().invokeExact(cs, MemorySegment.NULL, initialCount,
+                    maximumCount, wide(a, name));
+            return new WinResult(p.address(), lastError(h, cs));
+        } catch (Throwable t) {
+            throw NativeAccess.rethrow(t);
+        }
+    }
+
+    /**
+     * {@code ReleaseSemaphore(handle, count, NULL)}.
+     *
+     * @param handle the semaphore
+     * @param count how many
+     * @return non-zero or 0, and the last error
+     */
+    public static WinResult releaseSemaphore(long handle, int count) {
+        Handles h = h();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(h.captureLayout());
+            int rc = (int) h.releaseSemaphore().invokeExact(cs, MemorySegment.ofAddress(handle), count,
+                    MemorySegment.NULL);
+            return result(rc, h, cs);
+        } catch (Throwable t) {
+            throw NativeAccess.rethrow(t);
+        }
+    }
+
+    /**
+     * {@code WaitForSingleObject(handle, millis)}.
+     *
+     * @param handle the semaphore
+     * @param millis milliseconds or {@code INFINITE}
+     * @return the wait code as the value (0 is {@code WAIT_OBJECT_0}, a success here), and the last error
+     */
+    public static WinResult waitForSingleObject(long handle, int millis) {
+        Handles h = h();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cs = a.allocate(h.captureLayout());
+            int rc = (int) h.waitForSingleObject().invokeExact(cs, MemorySegment.ofAddress(handle), millis);
+            return new WinResult(Integer.toUnsignedLong(rc), lastError(h, cs));
+        } catch (Throwable t) {
+            throw NativeAccess.rethrow(t);
+        }
     }
 
     private static WinResult result(long value, Handles h, MemorySegment cs) {
