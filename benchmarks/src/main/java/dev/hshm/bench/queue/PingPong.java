@@ -11,12 +11,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import dev.hshm.structures.MessageHandler;
+import dev.hshm.structures.MpscRing;
 import dev.hshm.structures.SpscRing;
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
@@ -30,7 +33,8 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * <p>Each transport is a {@link Transport}: Agrona's {@link OneToOneRingBuffer} busy-spinning
  * ({@link BusySpinIdleStrategy}, its lowest-latency setting) and backing off ({@link BackoffIdleStrategy} with
  * its defaults: spins, yields, then parks from 1 µs to 1 ms, Agrona's way of not burning a core, since it has
- * no blocking wait); hshm's {@link SpscRing} spinning and blocking in the kernel ({@code put}/{@code take}).
+ * no blocking wait); hshm's {@link SpscRing} spinning and blocking in the kernel ({@code put}/{@code take}); and
+ * the many-producer rings the same ways: hshm's {@link MpscRing} against Agrona's {@link ManyToOneRingBuffer}.
  *
  * <pre>
  * segment data:  0 READY u64 (child sets 1)   64 ping queue   64 + queueBytes pong queue
@@ -68,12 +72,18 @@ public final class PingPong {
         Channel open(MemorySegment region);
     }
 
-    /** Agrona's one-to-one ring with an idle strategy. */
+    /** Agrona's one-to-one (or many-to-one) ring with an idle strategy. */
     static final class AgronaTransport implements Transport {
         private final boolean spin;
+        private final boolean manyToOne;
 
         AgronaTransport(boolean spin) {
+            this(spin, false);
+        }
+
+        AgronaTransport(boolean spin, boolean manyToOne) {
             this.spin = spin;
+            this.manyToOne = manyToOne;
         }
 
         @Override
@@ -88,7 +98,8 @@ public final class PingPong {
 
         @Override
         public Channel open(MemorySegment region) {
-            RingBuffer rb = new OneToOneRingBuffer(new UnsafeBuffer(region.address(), (int) queueBytes()));
+            UnsafeBuffer ring = new UnsafeBuffer(region.address(), (int) queueBytes());
+            RingBuffer rb = manyToOne ? new ManyToOneRingBuffer(ring) : new OneToOneRingBuffer(ring);
             IdleStrategy idle = spin ? new BusySpinIdleStrategy() : new BackoffIdleStrategy();
             UnsafeBuffer payload = new UnsafeBuffer(new byte[MESSAGE_BYTES]);
             long[] got = new long[1];
@@ -177,6 +188,72 @@ public final class PingPong {
         }
     }
 
+    /**
+     * hshm's MPSC ring (64 KiB of variable-length records), one 64-byte record per message: spinning on
+     * {@code offer}/{@code read}, or blocking in {@code put}/{@code take}.
+     */
+    static final class HshmMpscTransport implements Transport {
+        private static final long RING = 64 * 1024;
+        private final boolean spin;
+
+        HshmMpscTransport(boolean spin) {
+            this.spin = spin;
+        }
+
+        @Override
+        public long queueBytes() {
+            return MpscRing.bytesFor(RING);
+        }
+
+        @Override
+        public void format(MemorySegment region) {
+            MpscRing.format(region, RING);
+        }
+
+        @Override
+        public Channel open(MemorySegment region) {
+            MpscRing ring = MpscRing.attach(region);
+            MemorySegment payload = java.lang.foreign.Arena.ofAuto().allocate(MESSAGE_BYTES, 8);
+            long[] got = new long[1];
+            MessageHandler handler = (type, buf, off, len) -> got[0] = buf.get(ValueLayout.JAVA_LONG_UNALIGNED, off);
+            return new Channel() {
+                @Override
+                public void send(long seq) {
+                    payload.set(ValueLayout.JAVA_LONG, 0, seq);
+                    try {
+                        if (spin) {
+                            while (!ring.offer(1, payload)) {
+                                Thread.onSpinWait();
+                            }
+                        } else if (!ring.put(1, payload, Long.MAX_VALUE)) {
+                            throw new IllegalStateException("put timed out");
+                        }
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+
+                @Override
+                public long receive() {
+                    try {
+                        if (spin) {
+                            while (ring.read(handler, 1) == 0) {
+                                Thread.onSpinWait();
+                            }
+                        } else {
+                            while (ring.take(handler, 1, Long.MAX_VALUE) == 0) {
+                                Thread.onSpinWait(); // take returns 0 only on a timeout: none here
+                            }
+                        }
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return got[0];
+                }
+            };
+        }
+    }
+
     /** The transports by name. */
     static Transport transport(String name) {
         return switch (name) {
@@ -184,13 +261,18 @@ public final class PingPong {
             case "hshmBlocking" -> new HshmTransport(false);
             case "agronaSpin" -> new AgronaTransport(true);
             case "agronaBackoff" -> new AgronaTransport(false);
+            case "hshmMpscSpin" -> new HshmMpscTransport(true);
+            case "hshmMpscBlocking" -> new HshmMpscTransport(false);
+            case "agronaManyToOneSpin" -> new AgronaTransport(true, true);
+            case "agronaManyToOneBackoff" -> new AgronaTransport(false, true);
             default -> throw new IllegalArgumentException("unknown transport '" + name
                     + "'; known: " + TRANSPORTS);
         };
     }
 
     /** The transports {@link #run} measures by default, in order. */
-    static final List<String> TRANSPORTS = List.of("hshmSpin", "agronaSpin", "hshmBlocking", "agronaBackoff");
+    static final List<String> TRANSPORTS = List.of("hshmSpin", "agronaSpin", "hshmBlocking", "agronaBackoff",
+            "hshmMpscSpin", "agronaManyToOneSpin", "hshmMpscBlocking", "agronaManyToOneBackoff");
 
     /**
      * A result.
