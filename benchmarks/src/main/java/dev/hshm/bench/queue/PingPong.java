@@ -126,31 +126,39 @@ public final class PingPong {
         }
     }
 
+    /** One direction of an hshm ring as the round trip uses it: try, or wait, to send or to receive. */
+    interface RingEnds {
+        /** Tries to send {@code payload}. */
+        boolean offer(MemorySegment payload);
+
+        /** Sends {@code payload}, sleeping while the ring is full. */
+        boolean put(MemorySegment payload) throws InterruptedException;
+
+        /** Tries to receive into {@code payload}. */
+        boolean poll(MemorySegment payload);
+
+        /** Receives into {@code payload}, sleeping while the ring is empty. */
+        boolean take(MemorySegment payload) throws InterruptedException;
+    }
+
     /**
-     * hshm's SPSC ring of 64-byte records: spinning on {@code offer}/{@code poll} (with
-     * {@link Thread#onSpinWait()}, as Agrona's busy spin), or blocking in {@code put}/{@code take}, which sleep
-     * in the kernel on the ring's wait word (a shared futex with the pthreads model).
+     * An hshm ring: spinning on its try calls (with {@link Thread#onSpinWait()}, as Agrona's busy spin), or
+     * blocking in its waiting calls, which sleep in the kernel on the ring's wait word (a shared futex with the
+     * pthreads model).
      */
-    static final class HshmTransport implements Transport {
+    abstract static class HshmRingTransport implements Transport {
         private final boolean spin;
 
-        HshmTransport(boolean spin) {
+        HshmRingTransport(boolean spin) {
             this.spin = spin;
         }
 
-        @Override
-        public long queueBytes() {
-            return SpscRing.bytesFor(1024, MESSAGE_BYTES);
-        }
-
-        @Override
-        public void format(MemorySegment region) {
-            SpscRing.format(region, 1024, MESSAGE_BYTES);
-        }
+        /** The ring in {@code region}. */
+        abstract RingEnds ends(MemorySegment region);
 
         @Override
         public Channel open(MemorySegment region) {
-            SpscRing ring = SpscRing.attach(region);
+            RingEnds ring = ends(region);
             MemorySegment payload = java.lang.foreign.Arena.ofAuto().allocate(MESSAGE_BYTES, 8);
             return new Channel() {
                 @Override
@@ -161,7 +169,7 @@ public final class PingPong {
                             while (!ring.offer(payload)) {
                                 Thread.onSpinWait();
                             }
-                        } else if (!ring.put(payload, Long.MAX_VALUE)) {
+                        } else if (!ring.put(payload)) {
                             throw new IllegalStateException("put timed out");
                         }
                     } catch (InterruptedException e) {
@@ -176,7 +184,7 @@ public final class PingPong {
                             while (!ring.poll(payload)) {
                                 Thread.onSpinWait();
                             }
-                        } else if (!ring.take(payload, Long.MAX_VALUE)) {
+                        } else if (!ring.take(payload)) {
                             throw new IllegalStateException("take timed out");
                         }
                     } catch (InterruptedException e) {
@@ -188,16 +196,55 @@ public final class PingPong {
         }
     }
 
-    /**
-     * hshm's MPSC ring (64 KiB of variable-length records), one 64-byte record per message: spinning on
-     * {@code offer}/{@code read}, or blocking in {@code put}/{@code take}.
-     */
-    static final class HshmMpscTransport implements Transport {
+    /** hshm's SPSC ring of 64-byte elements. */
+    static final class HshmTransport extends HshmRingTransport {
+        HshmTransport(boolean spin) {
+            super(spin);
+        }
+
+        @Override
+        public long queueBytes() {
+            return SpscRing.bytesFor(1024, MESSAGE_BYTES);
+        }
+
+        @Override
+        public void format(MemorySegment region) {
+            SpscRing.format(region, 1024, MESSAGE_BYTES);
+        }
+
+        @Override
+        RingEnds ends(MemorySegment region) {
+            SpscRing ring = SpscRing.attach(region);
+            return new RingEnds() {
+                @Override
+                public boolean offer(MemorySegment payload) {
+                    return ring.offer(payload);
+                }
+
+                @Override
+                public boolean put(MemorySegment payload) throws InterruptedException {
+                    return ring.put(payload, Long.MAX_VALUE);
+                }
+
+                @Override
+                public boolean poll(MemorySegment payload) {
+                    return ring.poll(payload);
+                }
+
+                @Override
+                public boolean take(MemorySegment payload) throws InterruptedException {
+                    return ring.take(payload, Long.MAX_VALUE);
+                }
+            };
+        }
+    }
+
+    /** hshm's MPSC ring (64 KiB of variable-length records), one 64-byte record per message. */
+    static final class HshmMpscTransport extends HshmRingTransport {
         private static final long RING = 64 * 1024;
-        private final boolean spin;
 
         HshmMpscTransport(boolean spin) {
-            this.spin = spin;
+            super(spin);
         }
 
         @Override
@@ -211,44 +258,31 @@ public final class PingPong {
         }
 
         @Override
-        public Channel open(MemorySegment region) {
+        RingEnds ends(MemorySegment region) {
             MpscRing ring = MpscRing.attach(region);
-            MemorySegment payload = java.lang.foreign.Arena.ofAuto().allocate(MESSAGE_BYTES, 8);
-            long[] got = new long[1];
-            MessageHandler handler = (type, buf, off, len) -> got[0] = buf.get(ValueLayout.JAVA_LONG_UNALIGNED, off);
-            return new Channel() {
+            MemorySegment[] into = new MemorySegment[1];
+            MessageHandler copy = (type, buf, off, len) -> MemorySegment.copy(buf, off, into[0], 0, len);
+            return new RingEnds() {
                 @Override
-                public void send(long seq) {
-                    payload.set(ValueLayout.JAVA_LONG, 0, seq);
-                    try {
-                        if (spin) {
-                            while (!ring.offer(1, payload)) {
-                                Thread.onSpinWait();
-                            }
-                        } else if (!ring.put(1, payload, Long.MAX_VALUE)) {
-                            throw new IllegalStateException("put timed out");
-                        }
-                    } catch (InterruptedException e) {
-                        throw new IllegalStateException(e);
-                    }
+                public boolean offer(MemorySegment payload) {
+                    return ring.offer(1, payload);
                 }
 
                 @Override
-                public long receive() {
-                    try {
-                        if (spin) {
-                            while (ring.read(handler, 1) == 0) {
-                                Thread.onSpinWait();
-                            }
-                        } else {
-                            while (ring.take(handler, 1, Long.MAX_VALUE) == 0) {
-                                Thread.onSpinWait(); // take returns 0 only on a timeout: none here
-                            }
-                        }
-                    } catch (InterruptedException e) {
-                        throw new IllegalStateException(e);
-                    }
-                    return got[0];
+                public boolean put(MemorySegment payload) throws InterruptedException {
+                    return ring.put(1, payload, Long.MAX_VALUE);
+                }
+
+                @Override
+                public boolean poll(MemorySegment payload) {
+                    into[0] = payload;
+                    return ring.read(copy, 1) == 1;
+                }
+
+                @Override
+                public boolean take(MemorySegment payload) throws InterruptedException {
+                    into[0] = payload;
+                    return ring.take(copy, 1, Long.MAX_VALUE) == 1;
                 }
             };
         }
