@@ -1122,6 +1122,7 @@ struct hshm_mpsc {
     uint64_t next_liveness;
     uint64_t next_sweep;
     uint32_t sweep_cursor;  /* the next producer slot the consumer's sweep looks at */
+    uint32_t batches;       /* read batches, for the sweep of a consumer that never stalls */
     uint32_t claimer;       /* this process's producer slot once taken; 0 before, and while the table is full */
     bool register_tried;
     uint64_t next_register;
@@ -1132,6 +1133,7 @@ struct hshm_mpsc {
 #define MPSC_MAX_REREADS 64         /* repairs and changed words re-read per read call */
 #define MPSC_SWEEP_INTERVAL_NS 10000000ull   /* MpscRing.SWEEP_INTERVAL_NANOS */
 #define MPSC_SWEEP_SCAN 32                   /* MpscRing.SWEEP_SCAN */
+#define MPSC_SWEEP_BATCHES 1024u             /* MpscRing.SWEEP_BATCHES */
 #define MPSC_REGISTER_RETRY_NS 1000000000ull /* MpscRing.REGISTER_RETRY_NANOS */
 
 static uint8_t *mpsc_slot(hshm_mpsc *q, uint32_t s) {
@@ -1623,6 +1625,14 @@ int hshm_mpsc_read(hshm_mpsc *q, hshm_mpsc_handler fn, void *ctx, int limit, int
         mpsc_zero(q, head, h);
         st_release(q->base + HSHM_MPSC_HEAD, h);
         ww_signal(q->base + HSHM_MPSC_NOT_FULL);
+        /* MpscRing.busySweep: a consumer that never stalls sweeps the producer table too */
+        if ((++q->batches & (MPSC_SWEEP_BATCHES - 1)) == 0) {
+            uint64_t now = now_ns();
+            if ((int64_t) (now - q->next_sweep) >= 0) {
+                q->next_sweep = now + MPSC_SWEEP_INTERVAL_NS;
+                mpsc_sweep(q, h, ld_volatile(q->base + HSHM_MPSC_TAIL));
+            }
+        }
     }
     if (count != NULL) {
         *count = n;

@@ -59,6 +59,8 @@ public final class MpscRing {
     static final int CLOCK_POLLS = 8;
     /** Between two steps of the consumer's sweep of the producer table (each may read a process's liveness). */
     static final long SWEEP_INTERVAL_NANOS = 10_000_000L;
+    /** Batches a consumer that never waits reads between two looks at the clock for a sweep (a power of two). */
+    static final int SWEEP_BATCHES = 1024;
     /** Producer slots one sweep step looks at, at most, to find one that is taken. */
     static final int SWEEP_SCAN = 32;
     /** How long a handle that found the producer table full waits before it looks for a free slot again. */
@@ -471,9 +473,25 @@ public final class MpscRing {
                 zero(head, h);
                 Words.putRelease(seg, MpscLayout.HEAD, h);
                 notFull.signal();
+                if ((++cs.batches & (SWEEP_BATCHES - 1)) == 0) {
+                    busySweep(h);
+                }
             }
         }
         return n;
+    }
+
+    /**
+     * A sweep step of a consumer that never waits (its stalls are where it sweeps otherwise): every
+     * {@value #SWEEP_BATCHES} batches a look at the clock, and a step once {@value #SWEEP_INTERVAL_NANOS} ns passed,
+     * so the slots of dead producers come free on a ring that is never idle too.
+     */
+    private void busySweep(long head) {
+        long now = System.nanoTime();
+        if (now - cs.nextSweep >= 0) {
+            cs.nextSweep = now + SWEEP_INTERVAL_NANOS;
+            sweep(head, Words.getVolatile(seg, MpscLayout.TAIL));
+        }
     }
 
     /** Zeroes the consumed bytes {@code [from, to)} (at most one lap: one fill, or two at the wrap). */
@@ -645,6 +663,7 @@ public final class MpscRing {
         long nextLivenessCheck;
         long nextSweep;
         int sweepCursor = 1;
+        int batches;
     }
 
     /**

@@ -175,6 +175,25 @@ class MpscRingTest {
     }
 
     @Test
+    void aConsumerThatNeverWaitsStillFreesTheSlotOfADeadProducer() throws Exception {
+        MpscRing r = MpscRing.create(dir, "m", 1 << 16);
+        MemorySegment m = r.buffer();
+        long slot = MpscLayout.slot(2);
+        Words.put(m, slot + MpscLayout.S_OWNER, Owner.of(deadPid(), 0)); // this process takes slot 1
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long batches = 0;
+        r.commit(r.tryClaim(1, 8)); // one record always ahead of the consumer
+        while (Words.get(m, slot + MpscLayout.S_OWNER) != Owner.NONE && System.nanoTime() < deadline) {
+            r.commit(r.tryClaim(1, 8));
+            assertEquals(1, r.read((t, b, o, l) -> { }, 1), "one record read: the head never stalls");
+            batches++;
+        }
+        assertEquals(Owner.NONE, Words.get(m, slot + MpscLayout.S_OWNER), "the dead producer's slot was never freed "
+                + "in " + batches + " batches");
+        assertEquals(Owner.CURRENT, Words.get(m, MpscLayout.slot(1) + MpscLayout.S_OWNER));
+    }
+
+    @Test
     void aProducerThatFindsTheTableFullClaimsWithoutASlotAndItsStallIsTimedOut() {
         withClaimTimeoutOf50Ms(() -> {
             MpscRing r = MpscRing.create(dir, "m", 1024);
